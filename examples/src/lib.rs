@@ -1,0 +1,1 @@
+//! Run an example from the repository root: `cargo run --example quickstart`.

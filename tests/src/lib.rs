@@ -1,0 +1,1 @@
+//! Integration tests live in `tests/`; see `tests/common` for the capturing logger.

@@ -1,0 +1,87 @@
+//! User fields carried by a [`TraceContext`](crate::TraceContext): a small, ordered map of string
+//! keys to string values (a mapped diagnostic context).
+
+use core::fmt;
+use std::borrow::Cow;
+use std::sync::Arc;
+
+type Entry = (Cow<'static, str>, Box<str>);
+
+/// An ordered set of `key = value` string pairs attached to a trace context.
+///
+/// Keys are unique; setting an existing key replaces its value in place. The set is shared
+/// behind an `Arc`: cloning a context (for every child span, task or thread) is one reference
+/// count increment, and an empty set is a null pointer, so contexts without fields allocate
+/// nothing. Adding a field copies the (small) set once.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Fields(Option<Arc<[Entry]>>);
+
+impl Fields {
+    /// The empty set.
+    pub const EMPTY: Self = Self(None);
+
+    /// Number of fields.
+    #[inline]
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.0.as_deref().map_or(0, <[Entry]>::len)
+    }
+
+    /// Whether there are no fields.
+    #[inline]
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.0.is_none()
+    }
+
+    /// The value of `key`, if set.
+    #[must_use]
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
+    }
+
+    /// Iterates over `(key, value)` pairs in insertion order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &str)> + '_ {
+        self.0
+            .as_deref()
+            .unwrap_or_default()
+            .iter()
+            .map(|(k, v)| (&**k, &**v))
+    }
+
+    /// Returns a copy of this set with `key` set to `value`.
+    #[must_use]
+    pub(crate) fn with(&self, key: Cow<'static, str>, value: String) -> Self {
+        let entries = self.0.as_deref().unwrap_or_default();
+        let mut next: Vec<Entry> = Vec::with_capacity(entries.len() + 1);
+        next.extend_from_slice(entries);
+        match next.iter_mut().find(|(k, _)| *k == key) {
+            Some(entry) => entry.1 = value.into_boxed_str(),
+            None => next.push((key, value.into_boxed_str())),
+        }
+        Self(Some(next.into()))
+    }
+}
+
+impl fmt::Debug for Fields {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replace_keeps_position() {
+        let f = Fields::EMPTY
+            .with("a".into(), "1".into())
+            .with("b".into(), "2".into())
+            .with("a".into(), "3".into());
+        assert_eq!(f.iter().collect::<Vec<_>>(), [("a", "3"), ("b", "2")]);
+        assert_eq!(f.get("b"), Some("2"));
+        assert_eq!(f.len(), 2);
+        assert!(Fields::EMPTY.is_empty());
+    }
+}

@@ -1,0 +1,91 @@
+//! A future wrapper that makes a context current while, and only while, its future is polled.
+
+use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll};
+
+use crate::context::{PollScope, TraceContext};
+
+/// Extension methods that attach a [`TraceContext`] to any future.
+///
+/// Implemented for every [`Future`]. Async executors move tasks between threads and interleave
+/// them on one thread, so a thread-local context cannot simply be entered before an `.await`:
+/// the wrapper installs the context at the start of every `poll` and restores the thread's
+/// previous context before `poll` returns. The context therefore follows the future across
+/// worker threads and never leaks to other tasks polled on the same thread.
+///
+/// ```
+/// use traced_runtime::{FutureExt, TraceContext};
+///
+/// # futures_lite_block_on(async {
+/// let ctx = TraceContext::new_root();
+/// let seen = async { TraceContext::current() }.with_context(ctx.clone()).await;
+/// assert_eq!(seen, Some(ctx));
+/// # });
+/// # fn futures_lite_block_on<F: std::future::Future>(f: F) -> F::Output {
+/// #     tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
+/// # }
+/// ```
+pub trait FutureExt: Future + Sized {
+    /// Runs this future with `ctx` current during each poll.
+    #[inline]
+    fn with_context(self, ctx: TraceContext) -> WithContext<Self> {
+        WithContext {
+            inner: self,
+            ctx: Some(ctx),
+        }
+    }
+
+    /// Runs this future with the context that is current *now* (at the call, not at the first
+    /// poll), or with no context if none is current.
+    ///
+    /// This is the hand-off primitive: call it where work is created, before giving the future
+    /// to an executor that will poll it elsewhere.
+    #[inline]
+    fn in_current_context(self) -> WithContext<Self> {
+        WithContext {
+            inner: self,
+            ctx: TraceContext::current(),
+        }
+    }
+}
+
+impl<F: Future> FutureExt for F {}
+
+/// A future that makes its [`TraceContext`] current during each poll of the inner future.
+///
+/// Created by [`FutureExt::with_context`] and [`FutureExt::in_current_context`]. A poll costs
+/// two swaps of the thread-local slot; the context is moved, not cloned.
+#[derive(Debug)]
+#[must_use = "futures do nothing unless polled"]
+pub struct WithContext<F> {
+    inner: F,
+    ctx: Option<TraceContext>,
+}
+
+impl<F> WithContext<F> {
+    /// The context this future runs in (`None`: it runs with no context current).
+    #[must_use]
+    pub fn context(&self) -> Option<&TraceContext> {
+        self.ctx.as_ref()
+    }
+
+    /// Unwraps the inner future.
+    pub fn into_inner(self) -> F {
+        self.inner
+    }
+}
+
+impl<F: Future> Future for WithContext<F> {
+    type Output = F::Output;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        // SAFETY: `inner` is structurally pinned: it is never moved out of `self` while pinned
+        // and `WithContext` has no `Drop` impl that could move it. `ctx` is not pinned.
+        let this = unsafe { self.get_unchecked_mut() };
+        let _scope = PollScope::enter(&mut this.ctx);
+        // SAFETY: see above.
+        unsafe { Pin::new_unchecked(&mut this.inner) }.poll(cx)
+    }
+}

@@ -1,0 +1,1 @@
+//! The trybuild cases are in `ui/`; `tests/ui.rs` runs them.
