@@ -201,6 +201,28 @@ impl TraceContext {
         let _guard = self.enter();
         f()
     }
+
+    /// Returns a closure that runs `f` with this context current, wherever and whenever it is
+    /// called.
+    ///
+    /// The hand-off primitive for executors this crate has no helper for (rayon, a custom thread
+    /// pool, a callback registry): capture the context where work is created, run it elsewhere.
+    ///
+    /// ```
+    /// use traced_runtime::TraceContext;
+    ///
+    /// let ctx = TraceContext::new_root();
+    /// let job = ctx.wrap(|| traced_runtime::current_trace_id());
+    /// let seen = std::thread::spawn(job).join().unwrap();
+    /// assert_eq!(seen, Some(ctx.trace_id()));
+    /// ```
+    pub fn wrap<F, R>(&self, f: F) -> impl FnOnce() -> R + use<F, R>
+    where
+        F: FnOnce() -> R,
+    {
+        let ctx = self.clone();
+        move || ctx.in_scope(f)
+    }
 }
 
 impl fmt::Debug for TraceContext {

@@ -53,6 +53,9 @@ mod fields;
 mod future;
 pub mod id;
 pub mod log;
+#[cfg(feature = "tokio")]
+pub mod task;
+pub mod thread;
 
 #[doc(hidden)]
 pub mod __private;
