@@ -1,0 +1,156 @@
+//! Integration with the [`log`](https://docs.rs/log) facade.
+//!
+//! [`TracedLogger`] wraps any [`log::Log`](::log::Log) and stamps every record logged while a
+//! context is current with the key-values `trace_id` (32 lowercase hex characters), `span_id`
+//! (16), `parent_span_id` (16, each of the two only when present) and the context's user fields,
+//! followed by the record's own key-values. Any kv-aware back end (env_logger with its `kv`
+//! feature, log4rs, fern, structured loggers) shows them without code changes.
+//!
+//! A record logged outside any context is passed through untouched: the whole overhead is one
+//! thread-local read.
+//!
+//! # Ready-made outputs
+//!
+//! With the `env_logger` feature (on by default), [`init`] installs a logger built on
+//! [env_logger](https://docs.rs/env_logger) whose level filter comes from `RUST_LOG` (default
+//! `info`) and whose format comes from `TRACED_LOG_FORMAT`:
+//!
+//! - `text` (default): `[trace_id] [span_id] LEVEL target: message key=value ...`, with `-` for a
+//!   missing id:
+//!   ```text
+//!   [4bf92f3577b34da6a3ce929d0e0e4736] [00f067aa0ba902b7] INFO my_app::api: charged account_id=account-456
+//!   ```
+//! - `json`: one JSON object per line with `timestamp` (RFC 3339,
+//!   UTC, microseconds), `severity`, `target`, `message`, `trace_id`, `span_id`, `parent_span_id`,
+//!   the user fields and the record's own key-values. With a Google Cloud project set
+//!   ([`Builder::google_cloud_project`] or `TRACED_GCP_PROJECT`), also Cloud Logging's
+//!   `logging.googleapis.com/trace`, `.../spanId` and `.../trace_sampled`.
+//!
+//! Values cannot forge log lines: in text, control characters are escaped and values with spaces,
+//! quotes or `=` are quoted; in JSON, serde_json escapes every string.
+//!
+//! [`Builder`] selects the same options in code.
+
+#[cfg(feature = "env_logger")]
+mod builder;
+#[cfg(feature = "env_logger")]
+mod json;
+#[cfg(feature = "env_logger")]
+mod text;
+
+use ::log::kv::{self, Key, Source, Value, VisitSource};
+use ::log::{Log, Metadata, Record};
+
+use crate::context::{TraceContext, with_current};
+use crate::id::{SpanId, TraceId};
+
+#[cfg(feature = "env_logger")]
+pub use builder::{Builder, Format, ParseFormatError, init, try_init};
+
+/// Key of the trace-id (32 lowercase hex characters) on stamped records.
+pub const TRACE_ID_KEY: &str = "trace_id";
+/// Key of the span-id (16 lowercase hex characters) on stamped records.
+pub const SPAN_ID_KEY: &str = "span_id";
+/// Key of the parent span-id (16 lowercase hex characters) on stamped records.
+pub const PARENT_SPAN_ID_KEY: &str = "parent_span_id";
+
+/// A [`log::Log`](::log::Log) that adds the current trace context to every record, then forwards
+/// it to an inner logger.
+///
+/// ```
+/// use traced_runtime::log::TracedLogger;
+///
+/// struct Stdout;
+/// impl log::Log for Stdout {
+///     fn enabled(&self, _: &log::Metadata<'_>) -> bool { true }
+///     fn log(&self, record: &log::Record<'_>) {
+///         let trace_id = record.key_values().get("trace_id".into());
+///         println!("{:?} {}", trace_id.map(|v| v.to_string()), record.args());
+///     }
+///     fn flush(&self) {}
+/// }
+///
+/// log::set_boxed_logger(Box::new(TracedLogger::new(Stdout)))?;
+/// log::set_max_level(log::LevelFilter::Info);
+/// # Ok::<(), log::SetLoggerError>(())
+/// ```
+#[derive(Debug, Default)]
+pub struct TracedLogger<L> {
+    inner: L,
+}
+
+impl<L: Log> TracedLogger<L> {
+    /// Wraps `inner`.
+    pub const fn new(inner: L) -> Self {
+        Self { inner }
+    }
+
+    /// The wrapped logger.
+    pub fn inner(&self) -> &L {
+        &self.inner
+    }
+}
+
+impl<L: Log> Log for TracedLogger<L> {
+    fn enabled(&self, metadata: &Metadata<'_>) -> bool {
+        self.inner.enabled(metadata)
+    }
+
+    fn log(&self, record: &Record<'_>) {
+        with_current(|ctx| match ctx {
+            None => self.inner.log(record),
+            Some(ctx) => {
+                let stamped = Stamped::new(ctx, record.key_values());
+                self.inner
+                    .log(&record.to_builder().key_values(&stamped).build());
+            }
+        });
+    }
+
+    fn flush(&self) {
+        self.inner.flush();
+    }
+}
+
+/// The context's key-values followed by the record's own.
+struct Stamped<'a> {
+    trace_id: TraceId,
+    span_id: Option<SpanId>,
+    parent_span_id: Option<SpanId>,
+    ctx: &'a TraceContext,
+    own: &'a dyn Source,
+}
+
+impl<'a> Stamped<'a> {
+    fn new(ctx: &'a TraceContext, own: &'a dyn Source) -> Self {
+        Self {
+            trace_id: ctx.trace_id(),
+            span_id: ctx.span_id(),
+            parent_span_id: ctx.parent_span_id(),
+            ctx,
+            own,
+        }
+    }
+}
+
+impl Source for Stamped<'_> {
+    fn visit<'kvs>(&'kvs self, visitor: &mut dyn VisitSource<'kvs>) -> Result<(), kv::Error> {
+        visitor.visit_pair(
+            Key::from_str(TRACE_ID_KEY),
+            Value::from_display(&self.trace_id),
+        )?;
+        if let Some(span_id) = &self.span_id {
+            visitor.visit_pair(Key::from_str(SPAN_ID_KEY), Value::from_display(span_id))?;
+        }
+        if let Some(parent) = &self.parent_span_id {
+            visitor.visit_pair(
+                Key::from_str(PARENT_SPAN_ID_KEY),
+                Value::from_display(parent),
+            )?;
+        }
+        for (key, value) in self.ctx.fields().iter() {
+            visitor.visit_pair(Key::from_str(key), Value::from(value))?;
+        }
+        self.own.visit(visitor)
+    }
+}
