@@ -61,7 +61,7 @@ pub mod thread;
 pub mod __private;
 
 pub use context::{ContextGuard, TraceContext, current_span_id, current_trace_id};
-pub use fields::Fields;
+pub use fields::{Fields, field_scope};
 pub use future::{FutureExt, WithContext};
 pub use id::{ParseIdError, SpanId, TraceFlags, TraceId};
 
