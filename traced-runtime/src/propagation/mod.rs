@@ -1,0 +1,159 @@
+//! Carrying a trace across process boundaries: W3C Trace Context and Baggage.
+//!
+//! - [`inject`] writes a [`TraceContext`] into a carrier (HTTP headers, a job payload's map)
+//!   as [`traceparent`](https://www.w3.org/TR/trace-context/#traceparent-header).
+//! - [`extract`] reads it back on the other side; [`extract_or_root`] starts a fresh trace
+//!   instead when the incoming headers are missing or invalid, as
+//!   [W3C Trace Context §3.2.2](https://www.w3.org/TR/trace-context/#traceparent-header-field-values)
+//!   requires.
+//! - [`extract_with_request_id`] also accepts a plain request-id header (`X-Request-Id`, ...)
+//!   when `traceparent` is absent.
+//!
+//! ```
+//! use std::collections::HashMap;
+//! use traced_runtime::TraceContext;
+//! use traced_runtime::propagation::{extract, inject};
+//!
+//! // Producer: the job payload carries the current context.
+//! let ctx = TraceContext::new_root().child();
+//! let mut payload = HashMap::new();
+//! inject(&ctx, &mut payload);
+//!
+//! // Consumer: continue the trace; the remote span is the parent of the consumer's span.
+//! let remote = extract(&payload)?;
+//! let span = remote.child();
+//! assert_eq!(span.trace_id(), ctx.trace_id());
+//! assert_eq!(span.parent_span_id(), ctx.span_id());
+//! # Ok::<(), traced_runtime::propagation::ExtractError>(())
+//! ```
+//!
+//! # Semantics
+//!
+//! - Outgoing: the parent-id written is the context's span-id, or a fresh random one when the
+//!   context has no span yet (a trace started by plain `#[traced]`), so the receiver always gets
+//!   a valid traceparent. The version written is always `00`.
+//! - Incoming: the extracted context's [`span_id`](TraceContext::span_id) is the caller's
+//!   parent-id, i.e. the context *stands in* for the remote span. A server opens its own span
+//!   with [`TraceContext::child`], whose `parent_span_id` is then the remote span.
+
+mod carrier;
+mod request_id;
+mod traceparent;
+
+use core::fmt;
+use std::error::Error;
+
+pub use carrier::{Extractor, Injector};
+pub use request_id::{
+    DEFAULT_REQUEST_ID_HEADERS, MAX_REQUEST_ID_LEN, REQUEST_ID_FIELD, extract_with_request_id,
+};
+pub use traceparent::{ParseTraceParentError, TRACEPARENT_LEN, TraceParent};
+
+use crate::context::TraceContext;
+use crate::id::SpanId;
+
+/// Name of the [traceparent header](https://www.w3.org/TR/trace-context/#traceparent-header).
+pub const TRACEPARENT_HEADER: &str = "traceparent";
+
+/// Writes `ctx` into `carrier` as W3C headers.
+///
+/// Sets `traceparent` (version `00`; parent-id = the context's span-id, or a fresh random one
+/// when it has none; only the sampled and random flags). Existing values of these fields are
+/// replaced; other fields are left alone.
+///
+/// To propagate the context of the calling code, use [`inject_current`].
+pub fn inject(ctx: &TraceContext, carrier: &mut impl Injector) {
+    let parent_id = ctx.span_id().unwrap_or_else(SpanId::random);
+    let tp = TraceParent::new(ctx.trace_id(), parent_id, ctx.trace_flags());
+    let mut buf = [0u8; TRACEPARENT_LEN];
+    carrier.set(TRACEPARENT_HEADER, tp.encode(&mut buf).to_owned());
+}
+
+/// Writes the current context into `carrier` (see [`inject`]); returns `false` and writes
+/// nothing when no context is current.
+///
+/// The one-liner for clients that expose their headers, e.g. reqwest:
+///
+/// ```ignore
+/// let mut req = client.get(url).build()?;
+/// traced_runtime::propagation::inject_current(req.headers_mut());
+/// client.execute(req).await?;
+/// ```
+pub fn inject_current(carrier: &mut impl Injector) -> bool {
+    match TraceContext::current() {
+        Some(ctx) => {
+            inject(&ctx, carrier);
+            true
+        }
+        None => false,
+    }
+}
+
+/// Reads a remote context from `carrier`.
+///
+/// The result has the remote trace-id and trace-flags; its span-id is the remote parent-id and
+/// it has no parent span-id of its own. Open the local span with [`TraceContext::child`].
+///
+/// # Errors
+///
+/// - [`ExtractError::Missing`]: no `traceparent` field.
+/// - [`ExtractError::Duplicate`]: more than one `traceparent` field, which W3C Trace Context
+///   treats as invalid.
+/// - [`ExtractError::Invalid`]: the value does not parse (see [`TraceParent::parse`]).
+///
+/// In every case the specification asks for a fresh trace: see [`extract_or_root`].
+pub fn extract(carrier: &impl Extractor) -> Result<TraceContext, ExtractError> {
+    let mut values = carrier.get_all(TRACEPARENT_HEADER);
+    let first = values.next().ok_or(ExtractError::Missing)?;
+    let more = values.count();
+    if more > 0 {
+        return Err(ExtractError::Duplicate { count: more + 1 });
+    }
+    let tp = TraceParent::parse(first).map_err(ExtractError::Invalid)?;
+    Ok(TraceContext::new(
+        tp.trace_id(),
+        Some(tp.parent_id()),
+        tp.trace_flags(),
+    ))
+}
+
+/// Like [`extract`], but starts a fresh root trace ([`TraceContext::new_root`]) when the
+/// carrier holds no valid `traceparent`. Never fails.
+#[must_use]
+pub fn extract_or_root(carrier: &impl Extractor) -> TraceContext {
+    extract(carrier).unwrap_or_else(|_| TraceContext::new_root())
+}
+
+/// Why [`extract`] found no usable remote context.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ExtractError {
+    /// The carrier has no `traceparent` field.
+    Missing,
+    /// The carrier has `count` (two or more) `traceparent` fields.
+    Duplicate {
+        /// How many `traceparent` values were found.
+        count: usize,
+    },
+    /// The `traceparent` value is malformed.
+    Invalid(ParseTraceParentError),
+}
+
+impl fmt::Display for ExtractError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Missing => f.write_str("no traceparent header"),
+            Self::Duplicate { count } => write!(f, "{count} traceparent headers, expected one"),
+            Self::Invalid(e) => fmt::Display::fmt(e, f),
+        }
+    }
+}
+
+impl Error for ExtractError {
+    fn source(&self) -> Option<&(dyn Error + 'static)> {
+        match self {
+            Self::Invalid(e) => Some(e),
+            _ => None,
+        }
+    }
+}
