@@ -53,6 +53,7 @@ mod fields;
 mod future;
 pub mod id;
 pub mod log;
+pub mod payload;
 pub mod propagation;
 #[cfg(feature = "tokio")]
 pub mod task;
