@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Instructions per operation of the sync_disabled and async_poll hot paths under callgrind.
+# Usage: bash benches/callgrind.sh [N]   (from the workspace root; needs valgrind)
+set -euo pipefail
+n=${1:-100000}
+target=${CARGO_TARGET_DIR:-target}
+cargo build --quiet --profile bench -p benches --bin callgrind
+bin="$target/release/callgrind"
+out=$(mktemp -d)
+printf '%-24s %12s\n' path 'Ir/op'
+for path in plain traced_span_in_trace traced_span_new_trace traced_in_trace traced_new_trace \
+    bare_future traced_async_fn with_context; do
+    valgrind --tool=callgrind --callgrind-out-file="$out/$path.out" \
+        --toggle-collect='callgrind::measured*' "$bin" "$path" "$n" 2>/dev/null
+    ir=$(grep -E '^(summary|totals):' "$out/$path.out" | head -1 | awk '{print $2}')
+    printf '%-24s %12.1f\n' "$path" "$(echo "$ir / $n" | bc -l)"
+done
+rm -rf "$out"

@@ -1,0 +1,117 @@
+//! Runs one hot path in a loop, for instruction counts under `valgrind --tool=callgrind`.
+//!
+//! ```text
+//! cargo build --profile bench -p benches --bin callgrind
+//! valgrind --tool=callgrind --toggle-collect='callgrind::measured*' \
+//!     target/release/callgrind traced_span_in_trace 100000
+//! ```
+//!
+//! Instructions per call = the run's `Ir` total / the iteration count (collection is on only
+//! inside [`measured`], so set-up, the first call's OS seeding and process start are excluded).
+//! `benches/callgrind.sh` runs every path and prints that quotient. Logging is disabled the way
+//! the `sync_disabled` bench disables it: max level WARN, entry lines at INFO.
+
+use std::future::Future;
+use std::hint::black_box;
+use std::pin::{Pin, pin};
+use std::task::{Context, Poll, Waker};
+
+use traced_runtime::{FutureExt as _, TraceContext, traced};
+
+#[inline(never)]
+fn plain(x: u64) -> u64 {
+    black_box(x).wrapping_mul(3)
+}
+
+#[traced(span)]
+#[inline(never)]
+fn traced_span(x: u64) -> u64 {
+    black_box(x).wrapping_mul(3)
+}
+
+#[traced]
+#[inline(never)]
+fn traced_no_span(x: u64) -> u64 {
+    black_box(x).wrapping_mul(3)
+}
+
+/// Pending once (after waking itself), then ready.
+struct YieldNow(bool);
+
+impl Future for YieldNow {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.0 {
+            Poll::Ready(())
+        } else {
+            self.0 = true;
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+    }
+}
+
+async fn work() -> u64 {
+    for _ in 0..10 {
+        YieldNow(false).await;
+    }
+    black_box(1)
+}
+
+#[traced(span)]
+async fn work_traced() -> u64 {
+    for _ in 0..10 {
+        YieldNow(false).await;
+    }
+    black_box(1)
+}
+
+fn drive<F: Future>(fut: F) -> F::Output {
+    let mut fut = pin!(fut);
+    let mut cx = Context::from_waker(Waker::noop());
+    loop {
+        if let Poll::Ready(out) = fut.as_mut().poll(&mut cx) {
+            return out;
+        }
+    }
+}
+
+/// The measured loop: callgrind collects only inside this function (`--toggle-collect`).
+#[inline(never)]
+fn measured(n: u64, f: impl Fn(u64) -> u64) -> u64 {
+    let mut acc = 0u64;
+    for i in 0..n {
+        acc = acc.wrapping_add(f(black_box(i)));
+    }
+    acc
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let path = args.next().unwrap_or_default();
+    let n: u64 = args.next().and_then(|n| n.parse().ok()).unwrap_or(100_000);
+    log::set_max_level(log::LevelFilter::Warn);
+    // Warm up the thread-locals (OS seeding of the id generator) outside the measured loop.
+    black_box(traced_span(0));
+    let trace = TraceContext::new_root().child();
+    let out = match path.as_str() {
+        "plain" => measured(n, plain),
+        "traced_span_in_trace" => trace.in_scope(|| measured(n, traced_span)),
+        "traced_span_new_trace" => measured(n, traced_span),
+        "traced_in_trace" => trace.in_scope(|| measured(n, traced_no_span)),
+        "traced_new_trace" => measured(n, traced_no_span),
+        "bare_future" => measured(n, |_| drive(work())),
+        "traced_async_fn" => trace.in_scope(|| measured(n, |_| drive(work_traced()))),
+        "with_context" => measured(n, |_| drive(work().with_context(trace.clone()))),
+        _ => {
+            eprintln!(
+                "usage: callgrind PATH [N]\nPATH: plain | traced_span_in_trace | \
+                 traced_span_new_trace | traced_in_trace | traced_new_trace | bare_future | \
+                 traced_async_fn | with_context"
+            );
+            std::process::exit(2);
+        }
+    };
+    black_box(out);
+}
