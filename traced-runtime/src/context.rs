@@ -11,6 +11,7 @@ use core::marker::PhantomData;
 
 use crate::fields::Fields;
 use crate::id::{SpanId, TraceFlags, TraceId};
+use crate::propagation::{Baggage, TraceState};
 
 thread_local! {
     static CURRENT: RefCell<Option<TraceContext>> = const { RefCell::new(None) };
@@ -47,6 +48,8 @@ pub struct TraceContext {
     parent_span_id: Option<SpanId>,
     flags: TraceFlags,
     fields: Fields,
+    tracestate: Option<TraceState>,
+    baggage: Baggage,
 }
 
 impl TraceContext {
@@ -63,6 +66,8 @@ impl TraceContext {
             parent_span_id: None,
             flags: trace_flags,
             fields: Fields::EMPTY,
+            tracestate: None,
+            baggage: Baggage::EMPTY,
         }
     }
 
@@ -87,6 +92,8 @@ impl TraceContext {
             parent_span_id: self.span_id,
             flags: self.flags,
             fields: self.fields.clone(),
+            tracestate: self.tracestate.clone(),
+            baggage: self.baggage.clone(),
         }
     }
 
@@ -181,6 +188,49 @@ impl TraceContext {
         self
     }
 
+    /// The W3C [tracestate](https://www.w3.org/TR/trace-context/#tracestate-header) received
+    /// with this trace, or `None`. Inherited by [`child`](Self::child) and propagated by
+    /// [`inject`](crate::propagation::inject).
+    #[inline]
+    #[must_use]
+    pub fn tracestate(&self) -> Option<&TraceState> {
+        self.tracestate.as_ref()
+    }
+
+    /// Returns this context with the tracestate replaced.
+    #[inline]
+    #[must_use]
+    pub fn with_tracestate(mut self, tracestate: Option<TraceState>) -> Self {
+        self.tracestate = tracestate;
+        self
+    }
+
+    /// The W3C [baggage](https://www.w3.org/TR/baggage/) of this trace (empty by default).
+    /// Inherited by [`child`](Self::child), handed off with the context to tasks and threads,
+    /// and propagated by [`inject`](crate::propagation::inject).
+    #[inline]
+    #[must_use]
+    pub fn baggage(&self) -> &Baggage {
+        &self.baggage
+    }
+
+    /// Returns this context with the baggage replaced.
+    ///
+    /// ```
+    /// use traced_runtime::TraceContext;
+    /// use traced_runtime::propagation::Baggage;
+    ///
+    /// let ctx = TraceContext::new_root().with_baggage(Baggage::EMPTY.try_with("tenant", "acme")?);
+    /// assert_eq!(ctx.child().baggage().get("tenant"), Some("acme"));
+    /// # Ok::<(), traced_runtime::propagation::ParseBaggageError>(())
+    /// ```
+    #[inline]
+    #[must_use]
+    pub fn with_baggage(mut self, baggage: Baggage) -> Self {
+        self.baggage = baggage;
+        self
+    }
+
     /// Makes this context current on this thread until the returned guard is dropped.
     ///
     /// Dropping the guard restores exactly the context that was current before, also while a
@@ -236,6 +286,8 @@ impl fmt::Debug for TraceContext {
             )
             .field("trace_flags", &self.flags)
             .field("fields", &self.fields)
+            .field("tracestate", &self.tracestate)
+            .field("baggage", &self.baggage)
             .finish()
     }
 }

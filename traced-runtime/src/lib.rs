@@ -55,6 +55,8 @@ pub mod id;
 pub mod log;
 pub mod payload;
 pub mod propagation;
+#[cfg(feature = "tower")]
+pub mod tower;
 #[cfg(feature = "tokio")]
 pub mod task;
 pub mod thread;

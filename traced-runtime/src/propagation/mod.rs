@@ -1,13 +1,18 @@
 //! Carrying a trace across process boundaries: W3C Trace Context and Baggage.
 //!
 //! - [`inject`] writes a [`TraceContext`] into a carrier (HTTP headers, a job payload's map)
-//!   as [`traceparent`](https://www.w3.org/TR/trace-context/#traceparent-header).
+//!   as [`traceparent`](https://www.w3.org/TR/trace-context/#traceparent-header),
+//!   [`tracestate`](https://www.w3.org/TR/trace-context/#tracestate-header) and
+//!   [`baggage`](https://www.w3.org/TR/baggage/).
 //! - [`extract`] reads it back on the other side; [`extract_or_root`] starts a fresh trace
 //!   instead when the incoming headers are missing or invalid, as
 //!   [W3C Trace Context §3.2.2](https://www.w3.org/TR/trace-context/#traceparent-header-field-values)
 //!   requires.
 //! - [`extract_with_request_id`] also accepts a plain request-id header (`X-Request-Id`, ...)
 //!   when `traceparent` is absent.
+//! - The pieces: [`TraceParent`] (strict parser / formatter), [`TraceState`], [`Baggage`], and
+//!   the carrier traits [`Extractor`] / [`Injector`] (implemented for `HashMap<String, String>`
+//!   and, with the `http` feature, `http::HeaderMap` and `http::Request`).
 //!
 //! ```
 //! use std::collections::HashMap;
@@ -36,18 +41,27 @@
 //!   parent-id, i.e. the context *stands in* for the remote span. A server opens its own span
 //!   with [`TraceContext::child`], whose `parent_span_id` is then the remote span.
 
+mod baggage;
 mod carrier;
 mod request_id;
 mod traceparent;
+mod tracestate;
 
 use core::fmt;
 use std::error::Error;
 
+pub use baggage::{
+    BAGGAGE_HEADER, Baggage, BaggageEntry, MAX_BYTES as BAGGAGE_MAX_BYTES,
+    MAX_MEMBERS as BAGGAGE_MAX_MEMBERS, ParseBaggageError,
+};
 pub use carrier::{Extractor, Injector};
 pub use request_id::{
     DEFAULT_REQUEST_ID_HEADERS, MAX_REQUEST_ID_LEN, REQUEST_ID_FIELD, extract_with_request_id,
 };
 pub use traceparent::{ParseTraceParentError, TRACEPARENT_LEN, TraceParent};
+pub use tracestate::{
+    MAX_MEMBERS as TRACESTATE_MAX_MEMBERS, ParseTraceStateError, TRACESTATE_HEADER, TraceState,
+};
 
 use crate::context::TraceContext;
 use crate::id::SpanId;
@@ -58,8 +72,9 @@ pub const TRACEPARENT_HEADER: &str = "traceparent";
 /// Writes `ctx` into `carrier` as W3C headers.
 ///
 /// Sets `traceparent` (version `00`; parent-id = the context's span-id, or a fresh random one
-/// when it has none; only the sampled and random flags). Existing values of these fields are
-/// replaced; other fields are left alone.
+/// when it has none; only the sampled and random flags), `tracestate` when the context has one
+/// (byte-exact as received) and `baggage` when it is not empty. Existing values of these fields
+/// are replaced; other fields are left alone.
 ///
 /// To propagate the context of the calling code, use [`inject_current`].
 pub fn inject(ctx: &TraceContext, carrier: &mut impl Injector) {
@@ -67,6 +82,12 @@ pub fn inject(ctx: &TraceContext, carrier: &mut impl Injector) {
     let tp = TraceParent::new(ctx.trace_id(), parent_id, ctx.trace_flags());
     let mut buf = [0u8; TRACEPARENT_LEN];
     carrier.set(TRACEPARENT_HEADER, tp.encode(&mut buf).to_owned());
+    if let Some(tracestate) = ctx.tracestate() {
+        carrier.set(TRACESTATE_HEADER, tracestate.as_str().to_owned());
+    }
+    if let Some(baggage) = ctx.baggage().to_header() {
+        carrier.set(BAGGAGE_HEADER, baggage);
+    }
 }
 
 /// Writes the current context into `carrier` (see [`inject`]); returns `false` and writes
@@ -94,6 +115,10 @@ pub fn inject_current(carrier: &mut impl Injector) -> bool {
 /// The result has the remote trace-id and trace-flags; its span-id is the remote parent-id and
 /// it has no parent span-id of its own. Open the local span with [`TraceContext::child`].
 ///
+/// It also carries the `tracestate` (all `tracestate` fields joined in order; dropped whole when
+/// invalid, see [`TraceState`]) and the `baggage` (all `baggage` fields; malformed members and
+/// members past the limits dropped, see [`Baggage`]).
+///
 /// # Errors
 ///
 /// - [`ExtractError::Missing`]: no `traceparent` field.
@@ -110,18 +135,36 @@ pub fn extract(carrier: &impl Extractor) -> Result<TraceContext, ExtractError> {
         return Err(ExtractError::Duplicate { count: more + 1 });
     }
     let tp = TraceParent::parse(first).map_err(ExtractError::Invalid)?;
-    Ok(TraceContext::new(
-        tp.trace_id(),
-        Some(tp.parent_id()),
-        tp.trace_flags(),
-    ))
+    let tracestate = TraceState::parse_joined(carrier.get_all(TRACESTATE_HEADER))
+        .ok()
+        .flatten();
+    Ok(
+        TraceContext::new(tp.trace_id(), Some(tp.parent_id()), tp.trace_flags())
+            .with_tracestate(tracestate)
+            .with_baggage(extract_baggage(carrier)),
+    )
+}
+
+/// Reads the `baggage` fields of `carrier` (see [`Baggage::parse_joined`]).
+///
+/// Baggage is independent of the trace: [`extract_or_root`] keeps it on the fresh root when
+/// `traceparent` is missing or invalid.
+#[must_use]
+pub fn extract_baggage(carrier: &impl Extractor) -> Baggage {
+    Baggage::parse_joined(carrier.get_all(BAGGAGE_HEADER))
 }
 
 /// Like [`extract`], but starts a fresh root trace ([`TraceContext::new_root`]) when the
-/// carrier holds no valid `traceparent`. Never fails.
+/// carrier holds no valid `traceparent`, as W3C Trace Context requires. The incoming
+/// `tracestate` is then dropped; the `baggage` is kept. Never fails.
 #[must_use]
 pub fn extract_or_root(carrier: &impl Extractor) -> TraceContext {
-    extract(carrier).unwrap_or_else(|_| TraceContext::new_root())
+    extract(carrier).unwrap_or_else(|_| root_with_baggage(carrier))
+}
+
+/// A fresh root that keeps the carrier's baggage.
+pub(crate) fn root_with_baggage(carrier: &impl Extractor) -> TraceContext {
+    TraceContext::new_root().with_baggage(extract_baggage(carrier))
 }
 
 /// Why [`extract`] found no usable remote context.

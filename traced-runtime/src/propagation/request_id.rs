@@ -62,8 +62,9 @@ where
                 let name = name.as_ref().to_ascii_lowercase();
                 carrier.get_all(&name).next().map(from_request_id)
             })
-            .unwrap_or_else(TraceContext::new_root),
-        Err(_) => TraceContext::new_root(),
+            .unwrap_or_else(TraceContext::new_root)
+            .with_baggage(super::extract_baggage(&carrier)),
+        Err(_) => super::root_with_baggage(&carrier),
     }
 }
 

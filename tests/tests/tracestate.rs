@@ -1,0 +1,291 @@
+//! `tracestate` per W3C Trace Context §3.3: the list-member grammar, limits, joining of several
+//! headers, and the cases of the W3C test suite (which drop the whole value on any error).
+
+use std::collections::HashMap;
+
+use traced_runtime::TraceContext;
+use traced_runtime::propagation::{ParseTraceStateError, TraceState, extract, inject};
+
+const TP: &str = "00-12345678901234567890123456789012-1234567890123456-00";
+
+fn joined(values: &[&str]) -> Result<Option<TraceState>, ParseTraceStateError> {
+    TraceState::parse_joined(values.iter().map(|v| v.as_bytes()))
+}
+
+fn all_key_chars() -> String {
+    let mut s: String = ('a'..='z').collect();
+    s.push_str("0123456789_-*/");
+    s
+}
+
+fn all_value_chars() -> String {
+    (0x20u8..=0x7e)
+        .filter(|b| *b != b',' && *b != b'=')
+        .map(char::from)
+        .collect()
+}
+
+#[test]
+fn valid_lists_are_kept_byte_exact() {
+    let key = all_key_chars();
+    let value = all_value_chars();
+    let cases: Vec<String> = vec![
+        "foo=1".into(),
+        "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE".into(),
+        "foo=1 \t , \t bar=2, \t baz=3".into(),
+        "foo=1\t \t,\t \tbar=2,\t \tbaz=3".into(),
+        "foo=1,,bar=2".into(),
+        "foo=1,".into(),
+        ",foo=1".into(),
+        "foo= 1".into(), // a value may start with a space
+        "foo=a b".into(),
+        "0foo=1".into(), // a simple key may start with a digit
+        "tenant@system=1".into(),
+        "0tenant@s=1".into(),
+        "t@s-_*/09=1".into(),
+        format!("{key}={value}"),
+        format!("{key}@a-z0-9_-*/={value}"),
+        format!("{}=1", "z".repeat(256)),
+        format!("{}@{}=1", "t".repeat(241), "v".repeat(14)),
+        format!("foo={}", "v".repeat(256)),
+        (1..=32)
+            .map(|i| format!("k{i}=v"))
+            .collect::<Vec<_>>()
+            .join(","),
+    ];
+    for case in cases {
+        let ts: TraceState = case
+            .parse()
+            .unwrap_or_else(|e| panic!("{case:?} should be valid: {e}"));
+        assert_eq!(ts.as_str(), case.trim_matches([' ', '\t']), "byte-exact");
+    }
+}
+
+#[test]
+fn whitespace_around_the_value_is_trimmed() {
+    for case in [" foo=1", "\tfoo=1", "foo=1 ", "foo=1\t", "\t foo=1 \t"] {
+        let ts: TraceState = case.parse().unwrap();
+        assert_eq!(ts.as_str(), "foo=1");
+        assert_eq!(ts.get("foo"), Some("1"));
+    }
+}
+
+#[test]
+fn members_and_lookup() {
+    let ts: TraceState = "foo=1 \t , \t bar=2, \t baz=3".parse().unwrap();
+    assert_eq!(
+        ts.iter().collect::<Vec<_>>(),
+        [("foo", "1"), ("bar", "2"), ("baz", "3")]
+    );
+    assert_eq!(ts.len(), 3);
+    assert_eq!(ts.get("bar"), Some("2"));
+    assert_eq!(ts.get("qux"), None);
+    let v: TraceState = "foo= a b".parse().unwrap();
+    assert_eq!(v.get("foo"), Some(" a b"));
+}
+
+#[test]
+fn invalid_lists_are_dropped_whole() {
+    use ParseTraceStateError as E;
+    let cases: Vec<(String, E)> = vec![
+        // Keys.
+        ("foo =1".into(), E::InvalidKey { member: 0 }),
+        ("FOO=1".into(), E::InvalidKey { member: 0 }),
+        ("foo.bar=1".into(), E::InvalidKey { member: 0 }),
+        ("=1".into(), E::InvalidKey { member: 0 }),
+        ("foo".into(), E::InvalidKey { member: 0 }),
+        ("bar=2,foo".into(), E::InvalidKey { member: 1 }),
+        ("_foo=1".into(), E::InvalidKey { member: 0 }),
+        ("foo@=1,bar=2".into(), E::InvalidKey { member: 0 }),
+        ("@foo=1,bar=2".into(), E::InvalidKey { member: 0 }),
+        ("foo@@bar=1,bar=2".into(), E::InvalidKey { member: 0 }),
+        ("foo@bar@baz=1,bar=2".into(), E::InvalidKey { member: 0 }),
+        ("t@0v=1".into(), E::InvalidKey { member: 0 }), // system-id starts with a letter
+        ("T@v=1".into(), E::InvalidKey { member: 0 }),
+        (
+            format!("{}=1", "z".repeat(257)),
+            E::InvalidKey { member: 0 },
+        ),
+        (
+            format!("{}@v=1", "t".repeat(242)),
+            E::InvalidKey { member: 0 },
+        ),
+        (
+            format!("t@{}=1", "v".repeat(15)),
+            E::InvalidKey { member: 0 },
+        ),
+        ("fo\u{e9}=1".into(), E::InvalidKey { member: 0 }),
+        // Values.
+        ("foo=bar=baz".into(), E::InvalidValue { member: 0 }),
+        ("foo=,bar=3".into(), E::InvalidValue { member: 0 }),
+        ("foo=".into(), E::InvalidValue { member: 0 }),
+        ("foo=1 \t2".into(), E::InvalidValue { member: 0 }),
+        ("foo=\u{e9}".into(), E::InvalidValue { member: 0 }),
+        ("foo=\x7f".into(), E::InvalidValue { member: 0 }),
+        ("bar=1,foo=a\x01".into(), E::InvalidValue { member: 1 }),
+        (
+            format!("foo={}", "v".repeat(257)),
+            E::InvalidValue { member: 0 },
+        ),
+        // Duplicated keys.
+        ("foo=1,foo=1".into(), E::DuplicateKey { member: 1 }),
+        ("foo=1,bar=2,foo=2".into(), E::DuplicateKey { member: 2 }),
+        // Too many members.
+        (
+            (1..=33)
+                .map(|i| format!("k{i}=v"))
+                .collect::<Vec<_>>()
+                .join(","),
+            E::TooManyMembers,
+        ),
+        // Nothing there.
+        (String::new(), E::Empty),
+        (" , ,\t".into(), E::Empty),
+    ];
+    for (case, expected) in cases {
+        assert_eq!(case.parse::<TraceState>(), Err(expected), "{case:?}");
+    }
+}
+
+#[test]
+fn several_headers_are_one_list() {
+    let ts = joined(&["foo=1,bar=2", "rojo=1,congo=2", "baz=3"])
+        .unwrap()
+        .unwrap();
+    assert_eq!(ts.as_str(), "foo=1,bar=2,rojo=1,congo=2,baz=3");
+
+    // Empty headers are skipped.
+    assert_eq!(joined(&["foo=1", ""]).unwrap().unwrap().as_str(), "foo=1");
+    assert_eq!(joined(&["", "foo=1"]).unwrap().unwrap().as_str(), "foo=1");
+    assert_eq!(joined(&[""]), Ok(None));
+    assert_eq!(joined(&[]), Ok(None));
+
+    // Duplicates and the 32-member limit count across headers.
+    assert_eq!(
+        joined(&["foo=1", "foo=1"]),
+        Err(ParseTraceStateError::DuplicateKey { member: 1 })
+    );
+    assert_eq!(
+        joined(&["foo=1", "foo=2"]),
+        Err(ParseTraceStateError::DuplicateKey { member: 1 })
+    );
+    let h = |r: std::ops::RangeInclusive<u32>| {
+        r.map(|i| format!("bar{i:02}={i:02}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let (a, b, c) = (h(1..=10), h(11..=20), h(21..=30));
+    let ok = joined(&[&a, &b, &c, "bar31=31,bar32=32"]).unwrap().unwrap();
+    assert_eq!(ok.len(), 32);
+    assert_eq!(ok.get("bar01"), Some("01"));
+    assert_eq!(
+        joined(&[&a, &b, &c, "bar31=31,bar32=32,bar33=33"]),
+        Err(ParseTraceStateError::TooManyMembers)
+    );
+
+    // One bad header drops the others too.
+    assert!(joined(&["foo=1", &format!("{}=1", "z".repeat(257))]).is_err());
+    assert_eq!(
+        joined(&["foo=1", &format!("{}=1", "z".repeat(256))])
+            .unwrap()
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+#[test]
+fn non_ascii_bytes_are_rejected() {
+    assert!(TraceState::parse_joined([b"foo=\xff".as_slice()]).is_err());
+    assert!(TraceState::parse_joined([b"foo=1".as_slice(), b"\xc3\xa9=1".as_slice()]).is_err());
+}
+
+#[test]
+fn mutation_moves_the_member_to_the_front() {
+    let ts: TraceState = "rojo=1, congo=2".parse().unwrap();
+    let updated = ts.with_member("congo", "3").unwrap();
+    assert_eq!(updated.as_str(), "congo=3,rojo=1");
+    let added = ts.with_member("new@vendor", "x").unwrap();
+    assert_eq!(added.as_str(), "new@vendor=x,rojo=1,congo=2");
+    assert_eq!(
+        ts.with_member("Bad", "x"),
+        Err(ParseTraceStateError::InvalidKey { member: 0 })
+    );
+    assert_eq!(
+        ts.with_member("ok", "bad,value"),
+        Err(ParseTraceStateError::InvalidValue { member: 0 })
+    );
+    assert_eq!(ts.without("rojo").unwrap().as_str(), "congo=2");
+    assert_eq!(TraceState::member("a", "1").unwrap().without("a"), None);
+
+    let full: TraceState = (1..=32)
+        .map(|i| format!("k{i}=v"))
+        .collect::<Vec<_>>()
+        .join(",")
+        .parse()
+        .unwrap();
+    let pushed = full.with_member("new", "v").unwrap();
+    assert_eq!(pushed.len(), 32, "the right-most member is dropped");
+    assert_eq!(pushed.iter().next(), Some(("new", "v")));
+    assert_eq!(pushed.get("k32"), None);
+}
+
+fn carrier(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+#[test]
+fn extract_and_inject_carry_tracestate() {
+    let map = carrier(&[("traceparent", TP), ("TraceState", "foo=1 , bar=2")]);
+    let ctx = extract(&map).unwrap();
+    assert_eq!(ctx.tracestate().unwrap().as_str(), "foo=1 , bar=2");
+    let child = ctx.child();
+    assert_eq!(
+        child.tracestate(),
+        ctx.tracestate(),
+        "inherited by children"
+    );
+    let mut out = HashMap::new();
+    inject(&child, &mut out);
+    assert_eq!(out["tracestate"], "foo=1 , bar=2");
+
+    // Invalid tracestate: the traceparent is still honoured, the tracestate is dropped.
+    let map = carrier(&[("traceparent", TP), ("tracestate", "foo=1,foo=2")]);
+    let ctx = extract(&map).unwrap();
+    assert_eq!(
+        ctx.trace_id().to_string(),
+        "12345678901234567890123456789012"
+    );
+    assert_eq!(ctx.tracestate(), None);
+    let mut out = HashMap::new();
+    inject(&ctx, &mut out);
+    assert!(!out.contains_key("tracestate"));
+
+    // Wrong header names are not tracestate.
+    for name in ["trace-state", "trace.state"] {
+        let map = carrier(&[("traceparent", TP), (name, "foo=1")]);
+        assert_eq!(extract(&map).unwrap().tracestate(), None);
+    }
+}
+
+#[test]
+fn tracestate_without_traceparent_is_dropped() {
+    let map = carrier(&[("tracestate", "foo=1")]);
+    assert!(extract(&map).is_err());
+    let root = traced_runtime::propagation::extract_or_root(&map);
+    assert_eq!(root.tracestate(), None);
+}
+
+#[test]
+fn cloning_shares_the_text() {
+    let ts: TraceState = "foo=1".parse().unwrap();
+    let ctx = TraceContext::new_root().with_tracestate(Some(ts.clone()));
+    let copy = ctx.clone();
+    assert!(std::ptr::eq(
+        ctx.tracestate().unwrap().as_str(),
+        copy.tracestate().unwrap().as_str()
+    ));
+}

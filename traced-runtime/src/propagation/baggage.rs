@@ -1,0 +1,562 @@
+//! The `baggage` header: application key/value pairs propagated with a request.
+//!
+//! Implements [W3C Baggage §3](https://www.w3.org/TR/baggage/#header-content):
+//!
+//! ```text
+//! baggage-string = list-member 0*179( OWS "," OWS list-member )
+//! list-member    = key OWS "=" OWS value *( OWS ";" OWS property )
+//! property       = key OWS "=" OWS value / key OWS
+//! key            = token                       ; RFC 7230 §3.2.6
+//! value          = *baggage-octet              ; percent-encoded UTF-8
+//! baggage-octet  = %x21 / %x23-2B / %x2D-3A / %x3C-5B / %x5D-7E
+//! ```
+//!
+//! - Values are percent-decoded when parsed; octet sequences that are not UTF-8 become
+//!   U+FFFD ([§3.2.1.2](https://www.w3.org/TR/baggage/#value)). On output every byte outside
+//!   `baggage-octet`, and `%` itself, is percent-encoded.
+//! - Properties are opaque to the specification: they are validated, trimmed and carried as
+//!   text, never decoded.
+//! - [Limits](https://www.w3.org/TR/baggage/#limits): at most [`MAX_MEMBERS`] (64) list-members
+//!   and [`MAX_BYTES`] (8192) bytes of header value are propagated. Members past the limits are
+//!   dropped whole, never truncated (a platform "MUST NOT propagate any partial list-members").
+//! - A malformed list-member is removed, the others are kept
+//!   ([§4](https://www.w3.org/TR/baggage/#mutating-baggage): a system "MAY remove that entry").
+//!   [`FromStr`] is the strict alternative that rejects the whole value instead.
+
+use core::fmt;
+use core::str::FromStr;
+use std::error::Error;
+use std::sync::Arc;
+
+use super::traceparent::trim_ows;
+
+/// Name of the [baggage header](https://www.w3.org/TR/baggage/#header-name).
+pub const BAGGAGE_HEADER: &str = "baggage";
+/// Most list-members propagated ([W3C Baggage limits](https://www.w3.org/TR/baggage/#limits)).
+pub const MAX_MEMBERS: usize = 64;
+/// Longest header value propagated, in bytes, commas included
+/// ([W3C Baggage limits](https://www.w3.org/TR/baggage/#limits)).
+pub const MAX_BYTES: usize = 8192;
+
+/// One list-member: a key, its decoded value and its (opaque) properties.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct BaggageEntry {
+    key: Box<str>,
+    value: Box<str>,
+    /// Validated properties, trimmed, joined with `;`, without a leading `;`.
+    properties: Box<str>,
+}
+
+impl BaggageEntry {
+    /// The key (an RFC 7230 token).
+    #[inline]
+    #[must_use]
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// The value, percent-decoded.
+    #[inline]
+    #[must_use]
+    pub fn value(&self) -> &str {
+        &self.value
+    }
+
+    /// The properties as `(key, value)` pairs, `None` for a property without `=`.
+    pub fn properties(&self) -> impl Iterator<Item = (&str, Option<&str>)> + '_ {
+        self.properties
+            .split(';')
+            .filter(|p| !p.is_empty())
+            .map(|p| match p.split_once('=') {
+                Some((k, v)) => (k, Some(v)),
+                None => (p, None),
+            })
+    }
+
+    /// The properties as header text (`k1=v1;k2`), empty when there are none.
+    #[inline]
+    #[must_use]
+    pub fn raw_properties(&self) -> &str {
+        &self.properties
+    }
+
+    /// Bytes this member takes in the header (`key=encoded-value[;properties]`).
+    fn encoded_len(&self) -> usize {
+        let value: usize = self
+            .value
+            .bytes()
+            .map(|b| if is_plain(b) { 1 } else { 3 })
+            .sum();
+        let props = if self.properties.is_empty() {
+            0
+        } else {
+            1 + self.properties.len()
+        };
+        self.key.len() + 1 + value + props
+    }
+
+    fn write(&self, out: &mut String) {
+        out.push_str(&self.key);
+        out.push('=');
+        for b in self.value.bytes() {
+            if is_plain(b) {
+                out.push(char::from(b));
+            } else {
+                out.push('%');
+                out.push(char::from(HEX_UPPER[usize::from(b >> 4)]));
+                out.push(char::from(HEX_UPPER[usize::from(b & 0xf)]));
+            }
+        }
+        if !self.properties.is_empty() {
+            out.push(';');
+            out.push_str(&self.properties);
+        }
+    }
+}
+
+impl fmt::Debug for BaggageEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut s = f.debug_struct("BaggageEntry");
+        s.field("key", &self.key).field("value", &self.value);
+        if !self.properties.is_empty() {
+            s.field("properties", &self.properties);
+        }
+        s.finish()
+    }
+}
+
+/// W3C baggage: an ordered list of key/value entries that travels with a trace.
+///
+/// Shared behind an `Arc`: cloning is a reference-count increment, and the empty baggage is a
+/// null pointer, so contexts without baggage allocate nothing. Keys may repeat when received
+/// that way (the specification allows it); [`get`](Self::get) returns the first.
+///
+/// ```
+/// use traced_runtime::propagation::Baggage;
+///
+/// let b = Baggage::parse_joined([b"userId=alice, serverNode=DF%2028;region=eu".as_slice()]);
+/// assert_eq!(b.get("serverNode"), Some("DF 28"));
+/// assert_eq!(b.to_string(), "userId=alice,serverNode=DF%2028;region=eu");
+///
+/// let b = Baggage::EMPTY.try_with("tenant", "acme corp")?;
+/// assert_eq!(b.to_string(), "tenant=acme%20corp");
+/// # Ok::<(), traced_runtime::propagation::ParseBaggageError>(())
+/// ```
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
+pub struct Baggage(Option<Arc<Vec<BaggageEntry>>>);
+
+impl Baggage {
+    /// No entries (no allocation).
+    pub const EMPTY: Self = Self(None);
+
+    /// Parses the values of every `baggage` header of a request, in order, as one list.
+    ///
+    /// Lossy, as the specification allows: malformed list-members (and empty ones) are
+    /// removed, and members past [`MAX_MEMBERS`] or that would take the header past
+    /// [`MAX_BYTES`] are dropped whole. Never fails, never panics.
+    #[must_use]
+    pub fn parse_joined<'a>(values: impl IntoIterator<Item = &'a [u8]>) -> Self {
+        let mut entries = Vec::new();
+        let mut bytes = 0;
+        for value in values {
+            for member in value.split(|&b| b == b',') {
+                if entries.len() == MAX_MEMBERS {
+                    break;
+                }
+                let Ok(Some(entry)) = parse_member(member) else {
+                    continue;
+                };
+                let len = entry.encoded_len() + usize::from(!entries.is_empty());
+                if bytes + len <= MAX_BYTES {
+                    bytes += len;
+                    entries.push(entry);
+                }
+            }
+        }
+        Self::from_vec(entries)
+    }
+
+    fn from_vec(entries: Vec<BaggageEntry>) -> Self {
+        if entries.is_empty() {
+            Self::EMPTY
+        } else {
+            Self(Some(Arc::new(entries)))
+        }
+    }
+
+    fn entries(&self) -> &[BaggageEntry] {
+        self.0.as_deref().map_or(&[], Vec::as_slice)
+    }
+
+    /// Whether there are no entries.
+    #[inline]
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.0.is_none()
+    }
+
+    /// Number of entries (at most [`MAX_MEMBERS`]).
+    #[inline]
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.entries().len()
+    }
+
+    /// The (decoded) value of the first entry named `key`.
+    #[must_use]
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.get_entry(key).map(BaggageEntry::value)
+    }
+
+    /// The first entry named `key`, with its properties.
+    #[must_use]
+    pub fn get_entry(&self, key: &str) -> Option<&BaggageEntry> {
+        self.entries().iter().find(|e| &*e.key == key)
+    }
+
+    /// Iterates over the entries in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &BaggageEntry> + '_ {
+        self.entries().iter()
+    }
+
+    /// Returns a copy with `key` set to `value` (no properties): every earlier entry named
+    /// `key` is removed and the new one is appended.
+    ///
+    /// # Errors
+    ///
+    /// [`ParseBaggageError::InvalidKey`] when `key` is not an RFC 7230 token;
+    /// [`ParseBaggageError::TooManyMembers`] or [`ParseBaggageError::TooLong`] when the result
+    /// would exceed the limits.
+    pub fn try_with(&self, key: &str, value: &str) -> Result<Self, ParseBaggageError> {
+        self.try_with_entry(key, value, "")
+    }
+
+    /// Like [`try_with`](Self::try_with), with properties given as header text
+    /// (`k1=v1;k2`, see [`BaggageEntry::raw_properties`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`try_with`](Self::try_with), plus [`ParseBaggageError::InvalidProperty`].
+    pub fn try_with_entry(
+        &self,
+        key: &str,
+        value: &str,
+        properties: &str,
+    ) -> Result<Self, ParseBaggageError> {
+        if !is_token(key.as_bytes()) {
+            return Err(ParseBaggageError::InvalidKey { member: 0 });
+        }
+        let properties = if properties.is_empty() {
+            String::new()
+        } else {
+            normalize_properties(properties.as_bytes().split(|&b| b == b';'))
+                .ok_or(ParseBaggageError::InvalidProperty { member: 0 })?
+        };
+        let mut entries: Vec<BaggageEntry> = self
+            .entries()
+            .iter()
+            .filter(|e| &*e.key != key)
+            .cloned()
+            .collect();
+        entries.push(BaggageEntry {
+            key: key.into(),
+            value: value.into(),
+            properties: properties.into(),
+        });
+        check_limits(&entries)?;
+        Ok(Self::from_vec(entries))
+    }
+
+    /// Returns a copy without any entry named `key`.
+    #[must_use]
+    pub fn without(&self, key: &str) -> Self {
+        Self::from_vec(
+            self.entries()
+                .iter()
+                .filter(|e| &*e.key != key)
+                .cloned()
+                .collect(),
+        )
+    }
+
+    /// The header value to send (`k=v,k=v;prop`), or `None` when empty.
+    #[must_use]
+    pub fn to_header(&self) -> Option<String> {
+        let entries = self.0.as_deref()?;
+        let mut out = String::with_capacity(entries.iter().map(|e| e.encoded_len() + 1).sum());
+        for (i, e) in entries.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            e.write(&mut out);
+        }
+        Some(out)
+    }
+}
+
+impl fmt::Display for Baggage {
+    /// Writes the header value (nothing when empty).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.to_header().as_deref().unwrap_or_default())
+    }
+}
+
+impl fmt::Debug for Baggage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl FromStr for Baggage {
+    type Err = ParseBaggageError;
+
+    /// Strict parse of one header value: every list-member must be well-formed and the limits
+    /// must hold. An empty (or all-whitespace) value is the empty baggage.
+    ///
+    /// # Errors
+    ///
+    /// The first [`ParseBaggageError`] found. Never panics.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if trim_ows(s.as_bytes()).is_empty() {
+            return Ok(Self::EMPTY);
+        }
+        let mut entries = Vec::new();
+        for (member, text) in s.as_bytes().split(|&b| b == b',').enumerate() {
+            match parse_member(text) {
+                Ok(Some(entry)) => entries.push(entry),
+                Ok(None) => return Err(ParseBaggageError::EmptyMember { member }),
+                Err(e) => return Err(e.at(member)),
+            }
+        }
+        check_limits(&entries)?;
+        Ok(Self::from_vec(entries))
+    }
+}
+
+fn check_limits(entries: &[BaggageEntry]) -> Result<(), ParseBaggageError> {
+    if entries.len() > MAX_MEMBERS {
+        return Err(ParseBaggageError::TooManyMembers);
+    }
+    let bytes = entries.iter().map(BaggageEntry::encoded_len).sum::<usize>()
+        + entries.len().saturating_sub(1);
+    if bytes > MAX_BYTES {
+        return Err(ParseBaggageError::TooLong { bytes });
+    }
+    Ok(())
+}
+
+/// Parses one list-member; `Ok(None)` for an empty (all-whitespace) one. Errors carry
+/// `member: 0`, to be fixed up by the caller.
+fn parse_member(text: &[u8]) -> Result<Option<BaggageEntry>, ParseBaggageError> {
+    let text = trim_ows(text);
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let mut parts = text.split(|&b| b == b';');
+    let pair = parts.next().unwrap_or_default();
+    let Some(eq) = pair.iter().position(|&b| b == b'=') else {
+        return Err(ParseBaggageError::InvalidKey { member: 0 });
+    };
+    let key = trim_ows(&pair[..eq]);
+    let value = trim_ows(&pair[eq + 1..]);
+    if !is_token(key) {
+        return Err(ParseBaggageError::InvalidKey { member: 0 });
+    }
+    if !value.iter().all(|&b| is_octet(b)) {
+        return Err(ParseBaggageError::InvalidValue { member: 0 });
+    }
+    let properties =
+        normalize_properties(parts).ok_or(ParseBaggageError::InvalidProperty { member: 0 })?;
+    Ok(Some(BaggageEntry {
+        // Tokens and octets are ASCII.
+        key: String::from_utf8_lossy(key).into(),
+        value: percent_decode(value).into(),
+        properties: properties.into(),
+    }))
+}
+
+/// Validates properties (`key` or `key OWS = OWS value`), trims them and joins them with `;`.
+fn normalize_properties<'a>(parts: impl Iterator<Item = &'a [u8]>) -> Option<String> {
+    let mut out = String::new();
+    for prop in parts {
+        let prop = trim_ows(prop);
+        let (key, value) = match prop.iter().position(|&b| b == b'=') {
+            Some(eq) => (trim_ows(&prop[..eq]), Some(trim_ows(&prop[eq + 1..]))),
+            None => (prop, None),
+        };
+        if !is_token(key) || !value.unwrap_or_default().iter().all(|&b| is_octet(b)) {
+            return None;
+        }
+        if !out.is_empty() {
+            out.push(';');
+        }
+        out.push_str(&String::from_utf8_lossy(key));
+        if let Some(value) = value {
+            out.push('=');
+            out.push_str(&String::from_utf8_lossy(value));
+        }
+    }
+    Some(out)
+}
+
+/// RFC 7230 `token`: one or more `tchar`.
+fn is_token(s: &[u8]) -> bool {
+    !s.is_empty()
+        && s.iter().all(|&b| {
+            b.is_ascii_alphanumeric()
+                || matches!(
+                    b,
+                    b'!' | b'#'
+                        | b'$'
+                        | b'%'
+                        | b'&'
+                        | b'\''
+                        | b'*'
+                        | b'+'
+                        | b'-'
+                        | b'.'
+                        | b'^'
+                        | b'_'
+                        | b'`'
+                        | b'|'
+                        | b'~'
+                )
+        })
+}
+
+/// `baggage-octet`: printable ASCII except `"`, `,`, `;` and `\`.
+#[inline]
+fn is_octet(b: u8) -> bool {
+    matches!(b, 0x21 | 0x23..=0x2b | 0x2d..=0x3a | 0x3c..=0x5b | 0x5d..=0x7e)
+}
+
+/// Bytes written as themselves on output: octets other than `%`.
+#[inline]
+fn is_plain(b: u8) -> bool {
+    is_octet(b) && b != b'%'
+}
+
+const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
+
+fn hex_val(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Decodes `%XX` escapes (a `%` not followed by two hex digits stays as it is) and replaces
+/// octet sequences that are not UTF-8 with U+FFFD.
+fn percent_decode(value: &[u8]) -> String {
+    let mut out = Vec::with_capacity(value.len());
+    let mut i = 0;
+    while i < value.len() {
+        let b = value[i];
+        let escaped = match (b, value.get(i + 1..i + 3)) {
+            (b'%', Some(&[hi, lo])) => hex_val(hi).zip(hex_val(lo)),
+            _ => None,
+        };
+        match escaped {
+            Some((hi, lo)) => {
+                out.push((hi << 4) | lo);
+                i += 3;
+            }
+            None => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Why a baggage value was rejected by the strict parser ([`FromStr`]) or an update.
+///
+/// `member` is the 0-based index of the list-member (counting empty ones).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ParseBaggageError {
+    /// An empty list-member (`a=1,,b=2`).
+    EmptyMember {
+        /// Index of the member.
+        member: usize,
+    },
+    /// A member has no `=` or its key is not an RFC 7230 token.
+    InvalidKey {
+        /// Index of the member.
+        member: usize,
+    },
+    /// A value has a character outside `baggage-octet` (whitespace, `"`, `,`, `;`, `\`,
+    /// control or non-ASCII).
+    InvalidValue {
+        /// Index of the member.
+        member: usize,
+    },
+    /// A property is empty or malformed.
+    InvalidProperty {
+        /// Index of the member.
+        member: usize,
+    },
+    /// More than [`MAX_MEMBERS`] list-members.
+    TooManyMembers,
+    /// The header value would be `bytes` long, more than [`MAX_BYTES`].
+    TooLong {
+        /// Length of the encoded header value.
+        bytes: usize,
+    },
+}
+
+impl ParseBaggageError {
+    fn at(self, member: usize) -> Self {
+        match self {
+            Self::EmptyMember { .. } => Self::EmptyMember { member },
+            Self::InvalidKey { .. } => Self::InvalidKey { member },
+            Self::InvalidValue { .. } => Self::InvalidValue { member },
+            Self::InvalidProperty { .. } => Self::InvalidProperty { member },
+            other => other,
+        }
+    }
+}
+
+impl fmt::Display for ParseBaggageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::EmptyMember { member } => write!(f, "baggage member {member} is empty"),
+            Self::InvalidKey { member } => write!(f, "baggage member {member}: invalid key"),
+            Self::InvalidValue { member } => write!(f, "baggage member {member}: invalid value"),
+            Self::InvalidProperty { member } => {
+                write!(f, "baggage member {member}: invalid property")
+            }
+            Self::TooManyMembers => write!(f, "baggage has more than {MAX_MEMBERS} members"),
+            Self::TooLong { bytes } => {
+                write!(f, "baggage is {bytes} bytes, more than {MAX_BYTES}")
+            }
+        }
+    }
+}
+
+impl Error for ParseBaggageError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thin_pointer_and_no_allocation_when_empty() {
+        assert_eq!(size_of::<Baggage>(), size_of::<usize>());
+        assert!(Baggage::default().0.is_none());
+        assert!(Baggage::parse_joined([b" , ".as_slice()]).0.is_none());
+    }
+
+    #[test]
+    fn percent_round_trip() {
+        assert_eq!(percent_decode(b"a%20b%zz%2"), "a b%zz%2");
+        assert_eq!(percent_decode(b"%FF"), "\u{fffd}");
+        let b = Baggage::EMPTY.try_with("k", "100% \"é\"").unwrap();
+        assert_eq!(b.to_string(), "k=100%25%20%22%C3%A9%22");
+        let back = Baggage::parse_joined([b.to_string().as_bytes()]);
+        assert_eq!(back, b);
+    }
+}
