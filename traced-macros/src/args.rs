@@ -1,19 +1,111 @@
 //! Parsing and validation of the `#[traced(...)]` arguments. Nothing here generates code.
+//!
+//! [`Args::parse`] reads the tokens (typed keys, each value stored with its span, repeated keys
+//! rejected); [`Args::validate`] then checks the options against each other and against the
+//! function they annotate (`skip` names exist, `err` sits on a `Result`-returning fn).
 
 use proc_macro2::Span;
+use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
-use syn::{Error, Token};
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::{Error, Expr, Ident, LitStr, Token};
+
+use crate::item::FnShape;
 
 mod kw {
     syn::custom_keyword!(span);
+    syn::custom_keyword!(root);
+    syn::custom_keyword!(level);
+    syn::custom_keyword!(target);
+    syn::custom_keyword!(name);
+    syn::custom_keyword!(fields);
+    syn::custom_keyword!(args);
+    syn::custom_keyword!(skip);
+    syn::custom_keyword!(skip_all);
+    syn::custom_keyword!(exit);
+    syn::custom_keyword!(ret);
+    syn::custom_keyword!(err);
 }
 
-/// The validated arguments of one `#[traced(...)]`. Each option keeps the span of its key so that
-/// later errors can point at it.
+/// A log level named in `level = "..."`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Level {
+    Trace,
+    Debug,
+    Info,
+    Warn,
+    Error,
+}
+
+impl Level {
+    /// The name of the `log::Level` variant.
+    pub(crate) fn variant(self) -> &'static str {
+        match self {
+            Self::Trace => "Trace",
+            Self::Debug => "Debug",
+            Self::Info => "Info",
+            Self::Warn => "Warn",
+            Self::Error => "Error",
+        }
+    }
+}
+
+/// A value together with the span of the key that set it.
+pub(crate) struct Keyed<T> {
+    pub(crate) key: Span,
+    pub(crate) value: T,
+}
+
+/// One `key = expr` of `fields(...)`.
+pub(crate) struct Field {
+    /// The key as it appears in log records (`http.method`, `user_id`).
+    pub(crate) name: String,
+    pub(crate) value: Expr,
+}
+
+/// The arguments of one `#[traced(...)]`. Each option keeps the span of its key so that later
+/// errors can point at it.
 #[derive(Default)]
 pub(crate) struct Args {
     /// `span`: open a child span.
     pub(crate) span: Option<Span>,
+    /// `root`: start a new trace even when one is current.
+    pub(crate) root: Option<Span>,
+    /// `level = "..."`: level of the entry and exit lines.
+    pub(crate) level: Option<Keyed<Level>>,
+    /// `target = "..."`: log target of the lines.
+    pub(crate) target: Option<Keyed<LitStr>>,
+    /// `name = "..."`: the name used in log lines.
+    pub(crate) name: Option<Keyed<LitStr>>,
+    /// `fields(key = expr, ...)`: user fields for the call's duration.
+    pub(crate) fields: Option<Keyed<Vec<Field>>>,
+    /// `args`: list the arguments' `Debug` values on the entry line.
+    pub(crate) args: Option<Span>,
+    /// `skip(a, b)`: list the arguments except these.
+    pub(crate) skip: Option<Keyed<Vec<Ident>>>,
+    /// `skip_all`: list no argument (the default, spelled out).
+    pub(crate) skip_all: Option<Span>,
+    /// `exit`: log exit with the elapsed microseconds.
+    pub(crate) exit: Option<Span>,
+    /// `ret`: log the return value.
+    pub(crate) ret: Option<Span>,
+    /// `err`: log an `Err(e)` result at ERROR.
+    pub(crate) err: Option<Span>,
+    /// `crate = "path"`: where `traced_runtime` is found.
+    pub(crate) krate: Option<Keyed<syn::Path>>,
+}
+
+impl Args {
+    /// Whether any argument is listed on the entry line.
+    pub(crate) fn logs_args(&self) -> bool {
+        self.args.is_some() || self.skip.is_some()
+    }
+
+    /// Whether the call's result is inspected (`exit`, `ret` or `err`).
+    pub(crate) fn watches_exit(&self) -> bool {
+        self.exit.is_some() || self.ret.is_some() || self.err.is_some()
+    }
 }
 
 impl Parse for Args {
@@ -22,8 +114,56 @@ impl Parse for Args {
         while !input.is_empty() {
             let lookahead = input.lookahead1();
             if lookahead.peek(kw::span) {
-                let key = input.parse::<kw::span>()?;
-                set_once(&mut args.span, key.span, "span")?;
+                flag::<kw::span>(input, &mut args.span, "span")?;
+            } else if lookahead.peek(kw::root) {
+                flag::<kw::root>(input, &mut args.root, "root")?;
+            } else if lookahead.peek(kw::level) {
+                let key = input.parse::<kw::level>()?.span;
+                let lit = string_value(input, "level", "info")?;
+                let level = parse_level(&lit)?;
+                set_once(&mut args.level, key, level, "level")?;
+            } else if lookahead.peek(kw::target) {
+                let key = input.parse::<kw::target>()?.span;
+                let lit = string_value(input, "target", "my_app::audit")?;
+                non_empty(&lit, "target")?;
+                set_once(&mut args.target, key, lit, "target")?;
+            } else if lookahead.peek(kw::name) {
+                let key = input.parse::<kw::name>()?.span;
+                let lit = string_value(input, "name", "handle_request")?;
+                non_empty(&lit, "name")?;
+                set_once(&mut args.name, key, lit, "name")?;
+            } else if lookahead.peek(kw::fields) {
+                let key = input.parse::<kw::fields>()?.span;
+                let fields = parse_fields(input)?;
+                set_once(&mut args.fields, key, fields, "fields")?;
+            } else if lookahead.peek(kw::args) {
+                flag::<kw::args>(input, &mut args.args, "args")?;
+            } else if lookahead.peek(kw::skip) {
+                let key = input.parse::<kw::skip>()?.span;
+                let names = parse_skip(input)?;
+                set_once(&mut args.skip, key, names, "skip")?;
+            } else if lookahead.peek(kw::skip_all) {
+                flag::<kw::skip_all>(input, &mut args.skip_all, "skip_all")?;
+            } else if lookahead.peek(kw::exit) {
+                flag::<kw::exit>(input, &mut args.exit, "exit")?;
+            } else if lookahead.peek(kw::ret) {
+                flag::<kw::ret>(input, &mut args.ret, "ret")?;
+            } else if lookahead.peek(kw::err) {
+                flag::<kw::err>(input, &mut args.err, "err")?;
+            } else if lookahead.peek(Token![crate]) {
+                let key = input.parse::<Token![crate]>()?.span;
+                let lit = string_value(input, "crate", "my_facade::traced_runtime")?;
+                let path = lit.parse_with(syn::Path::parse_mod_style).map_err(|_| {
+                    Error::new(
+                        lit.span(),
+                        format!(
+                            "`crate` must name a path such as \"my_facade::traced_runtime\", \
+                             not {:?}",
+                            lit.value()
+                        ),
+                    )
+                })?;
+                set_once(&mut args.krate, key, path, "crate")?;
             } else {
                 return Err(lookahead.error());
             }
@@ -36,11 +176,228 @@ impl Parse for Args {
     }
 }
 
-/// Records a flag, rejecting a repeated key at its second occurrence.
-fn set_once(slot: &mut Option<Span>, span: Span, key: &str) -> syn::Result<()> {
+/// Parses a flag key and rejects a value after it (`span = true`).
+fn flag<K: Parse + Spanned>(
+    input: ParseStream<'_>,
+    slot: &mut Option<Span>,
+    key: &str,
+) -> syn::Result<()> {
+    let span = input.parse::<K>()?.span();
+    if input.peek(Token![=]) || input.peek(syn::token::Paren) {
+        return Err(Error::new(
+            input.span(),
+            format!("`{key}` is a flag and takes no value: write `{key}` alone"),
+        ));
+    }
     if slot.is_some() {
         return Err(Error::new(span, format!("`{key}` set multiple times")));
     }
     *slot = Some(span);
     Ok(())
+}
+
+/// Records a keyed value, rejecting a repeated key at its second occurrence.
+fn set_once<T>(
+    slot: &mut Option<Keyed<T>>,
+    key_span: Span,
+    value: T,
+    key: &str,
+) -> syn::Result<()> {
+    if slot.is_some() {
+        return Err(Error::new(key_span, format!("`{key}` set multiple times")));
+    }
+    *slot = Some(Keyed {
+        key: key_span,
+        value,
+    });
+    Ok(())
+}
+
+/// Parses `= "..."` after `key`; the error names the expected form.
+fn string_value(input: ParseStream<'_>, key: &str, example: &str) -> syn::Result<LitStr> {
+    let expected = || format!("expected a string literal: `{key} = \"{example}\"`");
+    if !input.peek(Token![=]) {
+        return Err(Error::new(input.span(), expected()));
+    }
+    input.parse::<Token![=]>()?;
+    if !input.peek(LitStr) {
+        return Err(Error::new(input.span(), expected()));
+    }
+    input.parse()
+}
+
+fn non_empty(lit: &LitStr, key: &str) -> syn::Result<()> {
+    if lit.value().trim().is_empty() {
+        return Err(Error::new(lit.span(), format!("`{key}` must not be empty")));
+    }
+    Ok(())
+}
+
+/// `"trace" | "debug" | "info" | "warn" | "error"`, case-insensitive.
+fn parse_level(lit: &LitStr) -> syn::Result<Level> {
+    match lit.value().to_ascii_lowercase().as_str() {
+        "trace" => Ok(Level::Trace),
+        "debug" => Ok(Level::Debug),
+        "info" => Ok(Level::Info),
+        "warn" => Ok(Level::Warn),
+        "error" => Ok(Level::Error),
+        _ => Err(Error::new(
+            lit.span(),
+            format!(
+                "unknown level {:?}: expected one of \"trace\", \"debug\", \"info\", \"warn\", \
+                 \"error\"",
+                lit.value()
+            ),
+        )),
+    }
+}
+
+/// `(key = expr, "other key" = expr, a.b = expr)`, keys unique.
+fn parse_fields(input: ParseStream<'_>) -> syn::Result<Vec<Field>> {
+    if !input.peek(syn::token::Paren) {
+        return Err(Error::new(
+            input.span(),
+            "expected a list of fields: `fields(user_id = user.id, kind = \"batch\")`",
+        ));
+    }
+    let content;
+    syn::parenthesized!(content in input);
+    let mut fields: Vec<Field> = Vec::new();
+    while !content.is_empty() {
+        let (name, span) = if content.peek(LitStr) {
+            let lit: LitStr = content.parse()?;
+            non_empty(&lit, "a field key")?;
+            (lit.value(), lit.span())
+        } else if content.peek(Ident::peek_any) {
+            let first = content.call(Ident::parse_any)?;
+            let mut name = first.unraw().to_string();
+            let mut span = first.span();
+            while content.peek(Token![.]) {
+                content.parse::<Token![.]>()?;
+                let part = content.call(Ident::parse_any)?;
+                name.push('.');
+                name.push_str(&part.unraw().to_string());
+                span = span.join(part.span()).unwrap_or(span);
+            }
+            (name, span)
+        } else {
+            return Err(Error::new(
+                content.span(),
+                "expected a field key (an identifier or a string literal): `fields(user_id = id)`",
+            ));
+        };
+        if !content.peek(Token![=]) {
+            return Err(Error::new(
+                content.span(),
+                format!("expected `=` and a value after the field key: `{name} = expr`"),
+            ));
+        }
+        content.parse::<Token![=]>()?;
+        let value: Expr = content.parse()?;
+        if fields.iter().any(|f| f.name == name) {
+            return Err(Error::new(
+                span,
+                format!("field `{name}` set multiple times"),
+            ));
+        }
+        fields.push(Field { name, value });
+        if content.is_empty() {
+            break;
+        }
+        content.parse::<Token![,]>()?;
+    }
+    Ok(fields)
+}
+
+/// `(a, b, self)`.
+fn parse_skip(input: ParseStream<'_>) -> syn::Result<Vec<Ident>> {
+    if !input.peek(syn::token::Paren) {
+        return Err(Error::new(
+            input.span(),
+            "expected a list of argument names: `skip(password, self)`",
+        ));
+    }
+    let content;
+    syn::parenthesized!(content in input);
+    let names = Punctuated::<Ident, Token![,]>::parse_terminated_with(&content, Ident::parse_any)?;
+    let mut seen: Vec<Ident> = Vec::new();
+    for name in names {
+        if seen.iter().any(|s| s == &name) {
+            return Err(Error::new(
+                name.span(),
+                format!("`{name}` skipped multiple times"),
+            ));
+        }
+        seen.push(name);
+    }
+    Ok(seen)
+}
+
+impl Args {
+    /// Checks the options against each other and against the function. All problems are
+    /// reported, each under its own token.
+    pub(crate) fn validate(&self, shape: &FnShape<'_>) -> syn::Result<()> {
+        let mut errors: Vec<Error> = Vec::new();
+        if self.skip_all.is_some() {
+            if let Some(args) = self.args {
+                errors.push(Error::new(
+                    args,
+                    "`args` conflicts with `skip_all`: `skip_all` lists no argument; remove one \
+                     of them",
+                ));
+            }
+            if let Some(skip) = &self.skip {
+                errors.push(Error::new(
+                    skip.key,
+                    "`skip(...)` conflicts with `skip_all`: remove one of them",
+                ));
+            }
+        }
+        if let Some(skip) = &self.skip {
+            let known = shape.arg_names();
+            for name in &skip.value {
+                let unraw = name.unraw();
+                if !known.iter().any(|k| k.unraw() == unraw) {
+                    let list = if known.is_empty() {
+                        "the function has no named argument".to_owned()
+                    } else {
+                        let names: Vec<String> = known.iter().map(|k| format!("`{k}`")).collect();
+                        format!("the arguments are {}", names.join(", "))
+                    };
+                    errors.push(Error::new(
+                        name.span(),
+                        format!("`skip` names `{name}`, which is not an argument: {list}"),
+                    ));
+                }
+            }
+        }
+        if let crate::item::Output::Type(syn::Type::Never(_)) = shape.output {
+            for (key, name) in [(self.exit, "exit"), (self.ret, "ret"), (self.err, "err")] {
+                if let Some(key) = key {
+                    errors.push(Error::new(
+                        key,
+                        format!("`{name}` has nothing to log: the function never returns (`-> !`)"),
+                    ));
+                }
+            }
+        } else if let Some(err) = self.err {
+            if let Some(reason) = shape.visibly_not_result() {
+                errors.push(Error::new(
+                    err,
+                    format!(
+                        "`err` needs a function returning `Result<T, E>`, but {reason}; remove \
+                         `err` or use `ret`"
+                    ),
+                ));
+            }
+        }
+        let mut errors = errors.into_iter();
+        match errors.next() {
+            None => Ok(()),
+            Some(mut first) => {
+                first.extend(errors);
+                Err(first)
+            }
+        }
+    }
 }

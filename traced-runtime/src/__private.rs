@@ -1,13 +1,29 @@
 //! What `#[traced]` expansions call. Not public API: no semver guarantees.
+//!
+//! The plain `#[traced]` / `#[traced(span)]` expansion calls [`enter_sync`] (sync fns) or
+//! [`TracedFuture::new`] (async shapes) and nothing else. The options add calls to the other items:
+//! [`enter_sync_full`] and [`TracedFuture::with_setup`] for `root` and `fields(...)`,
+//! [`Callsite::log_entry_args`] for `args`, [`Callsite::log_exit`] / [`Callsite::log_error`] for
+//! `exit`, `ret` and `err`.
 
 use core::fmt;
 use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll};
+use std::time::Instant;
 
 pub use ::log;
+use ::log::kv::{self, Key, Source, Value, VisitSource};
 
+pub use crate::context::ContextGuard;
 use crate::context::{PollScope, SpanScope, TraceContext, derive};
+
+/// Key of the elapsed time (microseconds, integer) on an exit line.
+pub const ELAPSED_US_KEY: &str = "elapsed_us";
+/// Key of the return value (`Debug`) on an exit line.
+pub const RETURN_KEY: &str = "return";
+/// Key of the error (`Display`) on an error line.
+pub const ERROR_KEY: &str = "error";
 
 /// The static facts of one `#[traced]` function, built by the macro as a `static`.
 #[derive(Debug)]
@@ -22,44 +38,136 @@ pub struct Callsite {
     pub file: &'static str,
     /// `line!()` at the function.
     pub line: u32,
-    /// Level of the entry line.
+    /// Level of the entry line (and of the exit line).
     pub level: log::Level,
     /// Open a child span (`#[traced(span)]`).
     pub span: bool,
+    /// Start a new trace even when one is current (`#[traced(root)]`).
+    pub root: bool,
 }
 
 impl Callsite {
+    /// Whether the entry level passes the static and the global max level (no logger call).
     #[inline]
-    fn enabled(&self) -> bool {
-        self.level <= log::STATIC_MAX_LEVEL && self.level <= log::max_level()
+    #[must_use]
+    pub fn enabled(&self) -> bool {
+        level_enabled(self.level)
     }
 
     /// Logs the entry line; `self_type` is `type_name::<Self>()` for methods.
     #[inline]
     pub fn log_entry(&self, self_type: Option<&'static str>) {
         if self.enabled() {
-            self.log_entry_slow(self_type);
+            self.log_slow(self.level, "enter", self_type, &NoKvs);
+        }
+    }
+
+    /// Logs the entry line with the arguments as key-values (`name = Debug`).
+    ///
+    /// Building `args` costs a few pointer copies; nothing is formatted unless the logger
+    /// writes the record.
+    #[inline]
+    pub fn log_entry_args(
+        &self,
+        self_type: Option<&'static str>,
+        args: &[(&'static str, &dyn fmt::Debug)],
+    ) {
+        if self.enabled() {
+            self.log_slow(self.level, "enter", self_type, &ArgKvs(args));
+        }
+    }
+
+    /// The start of the call for `exit`'s elapsed time, read only when the exit line can be
+    /// logged.
+    #[inline]
+    #[must_use]
+    pub fn exit_timer(&self) -> Option<Instant> {
+        if self.enabled() {
+            Some(Instant::now())
+        } else {
+            None
+        }
+    }
+
+    /// Logs the exit line at the entry level, with `elapsed_us` (when `start` is set) and
+    /// `return` (when `ret` is set).
+    #[inline]
+    pub fn log_exit(
+        &self,
+        self_type: Option<&'static str>,
+        start: Option<Instant>,
+        ret: Option<&dyn fmt::Debug>,
+    ) {
+        if self.enabled() {
+            let kvs = ExitKvs {
+                elapsed_us: elapsed_us(start),
+                ret,
+                err: None,
+            };
+            self.log_slow(self.level, "exit", self_type, &kvs);
+        }
+    }
+
+    /// Logs the exit line of a call that returned `Err(err)`: at ERROR, with `error = err`
+    /// (`Display`) and `elapsed_us` when `start` is set.
+    #[inline]
+    pub fn log_error(
+        &self,
+        self_type: Option<&'static str>,
+        start: Option<Instant>,
+        err: &dyn fmt::Display,
+    ) {
+        if level_enabled(log::Level::Error) {
+            let kvs = ExitKvs {
+                elapsed_us: elapsed_us(start),
+                ret: None,
+                err: Some(err),
+            };
+            self.log_slow(log::Level::Error, "exit", self_type, &kvs);
         }
     }
 
     #[cold]
     #[inline(never)]
-    fn log_entry_slow(&self, self_type: Option<&'static str>) {
+    fn log_slow(
+        &self,
+        level: log::Level,
+        what: &str,
+        self_type: Option<&'static str>,
+        kvs: &dyn Source,
+    ) {
+        let logger = log::logger();
+        let metadata = log::Metadata::builder()
+            .level(level)
+            .target(self.target)
+            .build();
+        if !logger.enabled(&metadata) {
+            return;
+        }
         let name = QualifiedName {
             self_type,
             name: self.name,
         };
-        log::logger().log(
+        logger.log(
             &log::Record::builder()
-                .args(format_args!("enter {name}"))
-                .level(self.level)
-                .target(self.target)
+                .metadata(metadata)
+                .args(format_args!("{what} {name}"))
                 .module_path_static(Some(self.module_path))
                 .file_static(Some(self.file))
                 .line(Some(self.line))
+                .key_values(kvs)
                 .build(),
         );
     }
+}
+
+#[inline]
+fn level_enabled(level: log::Level) -> bool {
+    level <= log::STATIC_MAX_LEVEL && level <= log::max_level()
+}
+
+fn elapsed_us(start: Option<Instant>) -> Option<u64> {
+    start.map(|start| u64::try_from(start.elapsed().as_micros()).unwrap_or(u64::MAX))
 }
 
 /// `Type::method`, with the type's module path and generic arguments' paths shortened.
@@ -84,6 +192,121 @@ fn short_type_name(full: &str) -> &str {
     head.rfind("::").map_or(full, |sep| &full[sep + 2..])
 }
 
+struct NoKvs;
+
+impl Source for NoKvs {
+    fn visit<'kvs>(&'kvs self, _: &mut dyn VisitSource<'kvs>) -> Result<(), kv::Error> {
+        Ok(())
+    }
+}
+
+/// The arguments of an entry line.
+struct ArgKvs<'a>(&'a [(&'static str, &'a dyn fmt::Debug)]);
+
+impl Source for ArgKvs<'_> {
+    fn visit<'kvs>(&'kvs self, visitor: &mut dyn VisitSource<'kvs>) -> Result<(), kv::Error> {
+        for (name, value) in self.0 {
+            visitor.visit_pair(Key::from_str(name), Value::from_dyn_debug(*value))?;
+        }
+        Ok(())
+    }
+}
+
+/// The key-values of an exit line.
+struct ExitKvs<'a> {
+    elapsed_us: Option<u64>,
+    ret: Option<&'a dyn fmt::Debug>,
+    err: Option<&'a dyn fmt::Display>,
+}
+
+impl Source for ExitKvs<'_> {
+    fn visit<'kvs>(&'kvs self, visitor: &mut dyn VisitSource<'kvs>) -> Result<(), kv::Error> {
+        if let Some(us) = self.elapsed_us {
+            visitor.visit_pair(Key::from_str(ELAPSED_US_KEY), Value::from(us))?;
+        }
+        if let Some(ret) = self.ret {
+            visitor.visit_pair(Key::from_str(RETURN_KEY), Value::from_dyn_debug(ret))?;
+        }
+        if let Some(err) = self.err {
+            visitor.visit_pair(Key::from_str(ERROR_KEY), Value::from_dyn_display(err))?;
+        }
+        Ok(())
+    }
+}
+
+/// An argument's `Debug` value for the entry line; a missing `Debug` impl is reported at the
+/// argument.
+#[inline]
+pub fn debug<T: fmt::Debug>(value: &T) -> &dyn fmt::Debug {
+    value
+}
+
+/// A `fields(key = value)` value: its `Display` form.
+#[inline]
+pub fn field_value<T: fmt::Display + ?Sized>(value: &T) -> String {
+    value.to_string()
+}
+
+/// Calls the body of a sync fn whose result is inspected (`exit`, `ret`, `err`), with the
+/// return type `T` spelled out so that `?` inside the body infers its error type.
+#[inline(always)]
+pub fn call<T, F: FnOnce() -> T>(body: F) -> T {
+    body()
+}
+
+/// Identity that fixes the output type of an async body, so that `?` inside it infers its
+/// error type.
+#[inline(always)]
+pub fn expect_output<T, F: Future<Output = T>>(body: F) -> F {
+    body
+}
+
+/// The `Result` behind `#[traced(err)]`: borrows the two cases. Generic rather than with
+/// associated types, so that a non-`Result` return type gives one error, under `err`.
+#[diagnostic::on_unimplemented(
+    message = "`#[traced(err)]` needs a function returning `Result<T, E>`, not `{Self}`",
+    label = "this option needs a `Result` return type",
+    note = "remove `err`, or use `ret` to log any return value"
+)]
+pub trait TracedResult<T, E> {
+    /// Borrows the two cases.
+    fn as_result(&self) -> Result<&T, &E>;
+}
+
+impl<T, E> TracedResult<T, E> for Result<T, E> {
+    #[inline]
+    fn as_result(&self) -> Result<&T, &E> {
+        self.as_ref()
+    }
+}
+
+/// The error of an `Err` result for the error line; a missing `Display` impl is reported at the
+/// `err` option.
+#[inline]
+pub fn display<E: fmt::Display>(err: &E) -> &dyn fmt::Display {
+    err
+}
+
+/// What a traced call adds to the context it derived (user fields).
+pub trait Setup {
+    /// Returns `ctx` with the additions.
+    fn apply(self, ctx: TraceContext) -> TraceContext;
+}
+
+impl Setup for () {
+    #[inline]
+    fn apply(self, ctx: TraceContext) -> TraceContext {
+        ctx
+    }
+}
+
+impl<const N: usize> Setup for [(&'static str, String); N] {
+    fn apply(self, ctx: TraceContext) -> TraceContext {
+        self.into_iter()
+            .fold(ctx, |ctx, (key, value)| ctx.with_field(key, value))
+    }
+}
+
 /// Scope of a sync traced call: undoes its change to the current context when dropped.
 #[must_use]
 pub struct SyncGuard(SpanScope);
@@ -98,45 +321,93 @@ impl Drop for SyncGuard {
 /// Entry of a sync traced fn: ensure a trace (and a span), then log entry.
 #[inline]
 pub fn enter_sync(callsite: &'static Callsite, self_type: Option<&'static str>) -> SyncGuard {
-    let guard = SyncGuard(SpanScope::open(callsite.span));
+    let guard = open_sync(callsite);
     callsite.log_entry(self_type);
     guard
+}
+
+/// Like [`enter_sync`] without the entry line (the expansion logs it with the arguments).
+#[inline]
+pub fn open_sync(callsite: &'static Callsite) -> SyncGuard {
+    SyncGuard(SpanScope::open(callsite.span))
+}
+
+/// Entry of a sync traced fn with `root` or `fields(...)`: derives the call's context (a new
+/// trace for `root`), applies `setup`, and installs it until the guard drops. Does not log.
+#[inline]
+pub fn enter_sync_full<S: Setup>(callsite: &'static Callsite, setup: S) -> ContextGuard {
+    ContextGuard::install(Some(setup.apply(derive(callsite.span, callsite.root))))
 }
 
 /// The future of a traced async fn: derives its context at first poll from the context current
 /// there, logs entry, then installs that context on every poll.
 #[must_use = "futures do nothing unless polled"]
-pub struct TracedFuture<F> {
+pub struct TracedFuture<F, S = ()> {
     inner: F,
     ctx: Option<TraceContext>,
-    pending: Option<(&'static Callsite, Option<&'static str>)>,
+    pending: Option<Pending<S>>,
+}
+
+/// What the first poll still has to do.
+struct Pending<S> {
+    callsite: &'static Callsite,
+    self_type: Option<&'static str>,
+    setup: S,
+    log_entry: bool,
 }
 
 impl<F: Future> TracedFuture<F> {
-    /// Wraps the body of a traced async fn.
+    /// Wraps the body of a traced async fn; the first poll logs the entry line.
     #[inline]
     pub fn new(callsite: &'static Callsite, self_type: Option<&'static str>, inner: F) -> Self {
         Self {
             inner,
             ctx: None,
-            pending: Some((callsite, self_type)),
+            pending: Some(Pending {
+                callsite,
+                self_type,
+                setup: (),
+                log_entry: true,
+            }),
         }
     }
 }
 
-impl<F: Future> Future for TracedFuture<F> {
+impl<F: Future, S: Setup> TracedFuture<F, S> {
+    /// Wraps the body of a traced async fn with options: the first poll derives the context
+    /// (a new trace for `root`) and applies `setup`; the body logs the entry line itself.
+    #[inline]
+    pub fn with_setup(callsite: &'static Callsite, setup: S, inner: F) -> Self {
+        Self {
+            inner,
+            ctx: None,
+            pending: Some(Pending {
+                callsite,
+                self_type: None,
+                setup,
+                log_entry: false,
+            }),
+        }
+    }
+}
+
+impl<F: Future, S: Setup> Future for TracedFuture<F, S> {
     type Output = F::Output;
 
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         // SAFETY: `inner` is structurally pinned and never moved; the other fields are not.
         let this = unsafe { self.get_unchecked_mut() };
-        let first = this.pending.take();
-        if let Some((callsite, _)) = first {
-            this.ctx = Some(derive(callsite.span, false));
+        let mut log_entry = None;
+        if let Some(pending) = this.pending.take() {
+            let callsite = pending.callsite;
+            this.ctx = Some(pending.setup.apply(derive(callsite.span, callsite.root)));
+            if pending.log_entry {
+                log_entry = Some((callsite, pending.self_type));
+            }
         }
         let _scope = PollScope::enter(&mut this.ctx);
-        if let Some((callsite, self_type)) = first {
+        if let Some((callsite, self_type)) = log_entry {
             callsite.log_entry(self_type);
         }
         // SAFETY: see above.

@@ -1,0 +1,8 @@
+use traced_runtime::traced;
+
+#[traced(exit, ret)]
+fn forever() -> ! {
+    loop {}
+}
+
+fn main() {}

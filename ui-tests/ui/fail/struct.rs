@@ -1,0 +1,8 @@
+use traced_runtime::traced;
+
+#[traced(span)]
+struct Service;
+
+fn main() {
+    let _ = Service;
+}

@@ -1,0 +1,6 @@
+use traced_runtime::traced;
+
+#[traced(span, levle = "debug")]
+fn f() {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use traced_runtime::traced;
+
+#[traced(level = "verbose")]
+fn f() {}
+
+fn main() {}
