@@ -71,14 +71,17 @@ impl TraceContext {
         }
     }
 
-    /// Starts a new trace: a random trace-id, sampled, with no span yet.
+    /// Starts a new trace: a random trace-id, with no span yet, sampled unless the head sampler
+    /// ([`sampling::set_sampler`](crate::sampling::set_sampler)) says otherwise.
     ///
     /// This is what `#[traced]` does when no trace is current. Call [`child`](Self::child) on
     /// the result to open its first span.
     #[inline]
     #[must_use]
     pub fn new_root() -> Self {
-        Self::new(TraceId::random(), None, TraceFlags::SAMPLED)
+        let trace_id = TraceId::random();
+        let flags = TraceFlags::NONE.with_sampled(crate::sampling::sample_root(trace_id));
+        Self::new(trace_id, None, flags)
     }
 
     /// Opens a child span: same trace-id, flags and fields, a fresh random span-id, and this

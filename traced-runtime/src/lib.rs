@@ -49,11 +49,15 @@
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
 mod context;
+pub mod export;
 mod fields;
 mod future;
 pub mod id;
 pub mod log;
+#[cfg(feature = "opentelemetry")]
+pub mod otel;
 pub mod payload;
+pub mod sampling;
 pub mod propagation;
 #[cfg(feature = "tower")]
 pub mod tower;
