@@ -6,7 +6,7 @@
 //!   service's future inside that span ([`FutureExt::with_context`]). Works with axum, hyper and
 //!   tonic, since it is plain tower.
 //! - [`InjectLayer`] (client side): writes the current context into every outgoing
-//!   `http::Request` ([`inject`](crate::propagation::inject)), for tower-based clients such as
+//!   `http::Request` ([`inject`]), for tower-based clients such as
 //!   hyper-util's.
 //!
 //! ```
@@ -68,7 +68,7 @@ impl TraceLayer {
 
     /// Also accepts a plain request-id from the first of `headers` that is present when
     /// `traceparent` is absent (see
-    /// [`extract_with_request_id`](crate::propagation::extract_with_request_id);
+    /// [`extract_with_request_id`];
     /// [`DEFAULT_REQUEST_ID_HEADERS`](crate::propagation::DEFAULT_REQUEST_ID_HEADERS) is
     /// `x-request-id`, `x-trace-id`).
     #[must_use]

@@ -31,9 +31,13 @@ pub const MAX_REQUEST_ID_LEN: usize = 128;
 /// 2. a fresh root ([`TraceContext::new_root`]) when `traceparent` is present but invalid
 ///    (W3C Trace Context asks to restart the trace; the request-id is not consulted);
 /// 3. when `traceparent` is absent and a request-id header is present: a root whose trace-id is
-///    the request-id (32 hex characters), or a fresh root with the user field
-///    [`REQUEST_ID_FIELD`] (see the [module docs](self) for what is accepted);
+///    the request-id when it is 32 hex characters (either case, not all zero); otherwise a fresh
+///    root with the user field [`REQUEST_ID_FIELD`] set to the value when it is 1 to
+///    [`MAX_REQUEST_ID_LEN`] visible ASCII characters; otherwise (empty, longer, control or
+///    non-ASCII bytes) the value is ignored: it comes from outside and is not trusted blindly;
 /// 4. a fresh root otherwise.
+///
+/// The carrier's `baggage` is kept in every case.
 ///
 /// ```
 /// use std::collections::HashMap;
