@@ -200,3 +200,16 @@ impl Error for ExtractError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn context_stays_small() {
+        // tracestate and baggage are one thin pointer each, null when absent.
+        assert_eq!(size_of::<Option<TraceState>>(), size_of::<usize>());
+        assert_eq!(size_of::<Baggage>(), size_of::<usize>());
+        assert!(size_of::<TraceContext>() <= 80, "{}", size_of::<TraceContext>());
+    }
+}
