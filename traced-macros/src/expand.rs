@@ -35,6 +35,9 @@ pub(crate) fn traced(args: TokenStream, item: TokenStream) -> TokenStream {
     };
     let shape = FnShape::of(&func);
     match args.validate(&shape) {
+        // Without the `enable` feature the options are still checked, and the function is left
+        // exactly as written.
+        Ok(()) if !cfg!(feature = "enable") => item,
         Ok(()) => Expansion::new(&args, &shape).function(),
         Err(err) => with_error(item, err),
     }
