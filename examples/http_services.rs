@@ -4,6 +4,7 @@
 //!
 //! - Server side: `traced_runtime::tower::TraceLayer` on each axum router extracts the incoming
 //!   `traceparent` (or starts a fresh trace), opens the server span and logs the request line.
+//!   A also accepts a plain `X-Request-Id` / `X-Trace-Id` when `traceparent` is absent.
 //! - Client side: `traced_runtime::tower::InjectLayer` around a hyper-util client writes the
 //!   current context into A's outgoing request.
 //!
@@ -24,6 +25,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use tower::{Layer, ServiceExt};
 use traced_runtime::TraceContext;
+use traced_runtime::propagation::DEFAULT_REQUEST_ID_HEADERS;
 use traced_runtime::tower::{InjectLayer, InjectService, TraceLayer};
 
 /// A hyper-util client that injects the current trace context into every request.
@@ -114,7 +116,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Router::new()
             .route("/hello", get(hello))
             .with_state((client.clone(), format!("http://{b}/greet")))
-            .layer(TraceLayer::new().with_target("service_a")),
+            .layer(
+                TraceLayer::new()
+                    .with_target("service_a")
+                    .with_request_id_headers(DEFAULT_REQUEST_ID_HEADERS),
+            ),
     )
     .await?;
     let a_url = format!("http://{a}/hello");
@@ -122,6 +128,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     if std::env::args().any(|arg| arg == "--serve") {
         eprintln!("try: curl -H 'traceparent: {GIVEN_TRACEPARENT}' {a_url}");
+        eprintln!(" or: curl -H 'X-Request-Id: req-7f3a' {a_url}");
         eprintln!("(Ctrl-C to stop)");
         std::future::pending::<()>().await;
     }
