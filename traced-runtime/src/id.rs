@@ -6,16 +6,34 @@
 //!
 //! # Randomness
 //!
-//! Ids come from a per-thread [`SmallRng`] (xoshiro256++ in rand 0.9) seeded once per thread from
-//! the operating system, as the OpenTelemetry SDK does. A draw is a few nanoseconds and takes no
-//! lock. The generator has 256 bits of state, so a trace-id carries the full 128 random bits the
-//! W3C [random trace-id flag](https://www.w3.org/TR/trace-context-2/#random-trace-id-flag)
-//! promises; it is not a cryptographic generator, and ids must not be used as secrets.
+//! Ids are drawn from per-thread generators seeded from the operating system (`getrandom`) on
+//! the thread's first draw, as the OpenTelemetry SDK does. A draw takes no lock and makes no
+//! system call. Costs are measured in `benches/` (group `ids`, see BENCHMARKS.md).
+//!
+//! - Trace-ids come from rand's [`SmallRng`] (xoshiro256++ in rand 0.9: 256 bits of state,
+//!   period 2^256 - 1), two 64-bit draws under one thread-local access. Each thread starts from
+//!   256 fresh OS bits, so a trace-id carries 128 bits that other services cannot guess better
+//!   than the seed, which is what the W3C
+//!   [random trace-id flag](https://www.w3.org/TR/trace-context-2/#random-trace-id-flag) asks for
+//!   (at least the right-most 7 bytes random), and two threads or machines produce overlapping
+//!   streams with negligible probability.
+//! - Span-ids, drawn on every `#[traced(span)]` call, come from SplitMix64: a 64-bit counter
+//!   (seeded with 64 OS bits, advanced by the golden-ratio odd constant) passed through a
+//!   bijective mixing function. It is a few instructions in a `Cell`, needs no borrow flag, and,
+//!   being a bijection of a counter, never repeats a span-id on one thread in 2^64 draws. Across
+//!   threads, collisions follow the birthday bound of random 64-bit ids, as for any generator.
+//! - wyrand (one multiply per draw) was not used for trace-ids: a 64-bit state fixes a thread's
+//!   whole stream with 64 bits, so 128-bit trace-ids would collide across a fleet like 64-bit
+//!   ones (birthday bound near 2^32 traces). A cryptographic generator (ChaCha, rand's
+//!   `ThreadRng`) costs several times more per draw and buys an unpredictability ids do not need.
+//!
+//! These are not cryptographic generators: an observer of many ids of one thread could recover
+//! its state and predict later ids. Ids must not be used as secrets or capabilities.
 
 use core::fmt;
 use core::num::{NonZeroU64, NonZeroU128};
 use core::str::FromStr;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::error::Error;
 
 use rand::rngs::SmallRng;
@@ -23,22 +41,74 @@ use rand::{RngCore, SeedableRng};
 
 thread_local! {
     static RNG: RefCell<Option<SmallRng>> = const { RefCell::new(None) };
+    /// SplitMix64 counter for span-ids; 0 means "not seeded yet".
+    static SPAN_COUNTER: Cell<u64> = const { Cell::new(0) };
 }
 
-/// Draws 64 random bits from the per-thread generator.
-///
-/// Falls back to a generator seeded from the OS on every call when the thread-local is gone
-/// (thread teardown), so it never panics.
-fn random_u64() -> u64 {
+/// SplitMix64's increment: the odd integer closest to 2^64 / golden ratio.
+const SPLITMIX_GAMMA: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/// SplitMix64's output function (Steele, Lea, Flood 2014; the constants of `java.util.
+/// SplittableRandom`): a bijection on `u64`, so distinct counters give distinct outputs.
+#[inline]
+const fn splitmix64_mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// Draws 64 bits for a span-id from this thread's SplitMix64 stream.
+#[inline]
+fn next_span_bits() -> u64 {
     #[cold]
+    #[inline(never)]
+    fn seed() -> u64 {
+        // Any value works as a counter; 0 is only the "unseeded" marker (reaching it again
+        // after 2^64 draws just reseeds).
+        with_rng(RngCore::next_u64) | 1
+    }
+    SPAN_COUNTER
+        .try_with(|counter| {
+            let mut state = counter.get();
+            if state == 0 {
+                state = seed();
+            }
+            state = state.wrapping_add(SPLITMIX_GAMMA);
+            counter.set(state);
+            splitmix64_mix(state)
+        })
+        // Thread teardown: fall back to the xoshiro generator.
+        .unwrap_or_else(|_| with_rng(RngCore::next_u64))
+}
+
+/// Calls `f` with this thread's generator, seeding it from the OS on first use.
+///
+/// The slot has no destructor, so the access compiles to a plain thread-local address; the
+/// seeding and the fallbacks live out of line. When the generator is unavailable (thread teardown,
+/// or a reentrant call, which nothing in this crate makes) `f` gets a freshly seeded generator,
+/// so this never panics.
+#[inline]
+fn with_rng<R>(f: impl FnOnce(&mut SmallRng) -> R) -> R {
+    #[cold]
+    #[inline(never)]
     fn fresh() -> SmallRng {
         SmallRng::from_os_rng()
     }
-    RNG.try_with(|rng| match rng.try_borrow_mut() {
-        Ok(mut slot) => slot.get_or_insert_with(fresh).next_u64(),
-        Err(_) => fresh().next_u64(),
-    })
-    .unwrap_or_else(|_| fresh().next_u64())
+    let mut f = Some(f);
+    let drawn = RNG.try_with(|rng| {
+        let mut slot = rng.try_borrow_mut().ok()?;
+        let rng = match &mut *slot {
+            Some(rng) => rng,
+            None => slot.insert(fresh()),
+        };
+        f.take().map(|f| f(rng))
+    });
+    match (drawn, f) {
+        (Ok(Some(r)), _) => r,
+        (_, Some(f)) => f(&mut fresh()),
+        // `f` ran and returned, so the first arm matched.
+        (_, None) => unreachable!("with_rng: closure consumed without a result"),
+    }
 }
 
 /// A W3C trace-id: 16 bytes, never all zero, printed as 32 lowercase hex characters.
@@ -170,16 +240,18 @@ id_impl!(TraceId, u128, NonZeroU128, 16, "trace-id");
 id_impl!(SpanId, u64, NonZeroU64, 8, "span-id");
 
 impl TraceId {
+    /// 128 random bits: two draws under one thread-local access.
     #[inline]
     fn draw() -> u128 {
-        (u128::from(random_u64()) << 64) | u128::from(random_u64())
+        with_rng(|rng| (u128::from(rng.next_u64()) << 64) | u128::from(rng.next_u64()))
     }
 }
 
 impl SpanId {
+    /// 64 random bits from the span-id stream (SplitMix64).
     #[inline]
     fn draw() -> u64 {
-        random_u64()
+        next_span_bits()
     }
 }
 
@@ -390,6 +462,15 @@ mod tests {
         let s = SpanId::random();
         assert_eq!(s.to_string().len(), 16);
         assert_eq!(s.to_string().parse::<SpanId>(), Ok(s));
+    }
+
+    #[test]
+    fn span_ids_do_not_repeat_on_a_thread() {
+        let ids: std::collections::HashSet<SpanId> =
+            (0..10_000).map(|_| SpanId::random()).collect();
+        assert_eq!(ids.len(), 10_000);
+        // The mixer is SplitMix64's: known first output for counter = gamma.
+        assert_eq!(splitmix64_mix(SPLITMIX_GAMMA), 0xe220_a839_7b1d_cdaf);
     }
 
     #[test]
