@@ -17,6 +17,7 @@ use ::log::kv::{self, Key, Source, Value, VisitSource};
 
 pub use crate::context::ContextGuard;
 use crate::context::{PollScope, SpanScope, TraceContext, derive};
+use crate::export::{self, SpanStatus, Started};
 
 /// Key of the elapsed time (microseconds, integer) on an exit line.
 pub const ELAPSED_US_KEY: &str = "elapsed_us";
@@ -117,6 +118,9 @@ impl Callsite {
         start: Option<Instant>,
         err: &dyn fmt::Display,
     ) {
+        if self.span && export::is_enabled() {
+            span_error::set(err);
+        }
         if level_enabled(log::Level::Error) {
             let kvs = ExitKvs {
                 elapsed_us: elapsed_us(start),
@@ -307,14 +311,81 @@ impl<const N: usize> Setup for [(&'static str, String); N] {
     }
 }
 
-/// Scope of a sync traced call: undoes its change to the current context when dropped.
+/// Scope of a sync traced call: ends its span (exported when an exporter is installed) and
+/// undoes its change to the current context when dropped.
 #[must_use]
-pub struct SyncGuard(SpanScope);
+pub struct SyncGuard {
+    scope: Scope,
+    span: Option<(Started, &'static Callsite)>,
+}
+
+/// How a sync call changed the current context.
+enum Scope {
+    /// In place (plain `#[traced]` / `#[traced(span)]`): only the ids changed.
+    InPlace(SpanScope),
+    /// A whole derived context was installed (`root`, `fields(...)`); dropping the guard
+    /// restores the previous one.
+    Installed { _guard: ContextGuard },
+}
+
+impl SyncGuard {
+    #[inline]
+    fn new(scope: Scope, callsite: &'static Callsite) -> Self {
+        let span = if callsite.span {
+            export::start().map(|started| (started, callsite))
+        } else {
+            None
+        };
+        Self { scope, span }
+    }
+}
 
 impl Drop for SyncGuard {
     #[inline]
     fn drop(&mut self) {
-        self.0.close();
+        if let Some((started, callsite)) = self.span.take() {
+            // Still inside the call: the current context is the span's own.
+            if let Some(ctx) = TraceContext::current() {
+                finish_span(started, &ctx, callsite);
+            }
+        }
+        if let Scope::InPlace(scope) = &mut self.scope {
+            scope.close();
+        }
+    }
+}
+
+/// Exports the span of `callsite` that `ctx` stands in: an error status when the call returned
+/// `Err` under `err` or is unwinding from a panic.
+#[cold]
+#[inline(never)]
+fn finish_span(started: Started, ctx: &TraceContext, callsite: &'static Callsite) {
+    let status = match (span_error::take(), export::status_on_drop()) {
+        (_, panicked @ SpanStatus::Error { .. }) => panicked,
+        (Some(description), SpanStatus::Unset) => SpanStatus::Error {
+            description: description.into(),
+        },
+        (None, unset) => unset,
+    };
+    export::finish(started, ctx, callsite.name.into(), callsite.target, status);
+}
+
+/// The error a `#[traced(span, err)]` call returned, from its error line to the end of its span,
+/// on the thread that ran it. Set only while an exporter is installed.
+mod span_error {
+    use core::cell::Cell;
+    use core::fmt;
+
+    thread_local! {
+        static ERROR: Cell<Option<String>> = const { Cell::new(None) };
+    }
+
+    pub(super) fn set(err: &dyn fmt::Display) {
+        let _gone = ERROR.try_with(|slot| slot.set(Some(err.to_string())));
+    }
+
+    pub(super) fn take() -> Option<String> {
+        ERROR.try_with(Cell::take).ok().flatten()
     }
 }
 
@@ -329,14 +400,16 @@ pub fn enter_sync(callsite: &'static Callsite, self_type: Option<&'static str>) 
 /// Like [`enter_sync`] without the entry line (the expansion logs it with the arguments).
 #[inline]
 pub fn open_sync(callsite: &'static Callsite) -> SyncGuard {
-    SyncGuard(SpanScope::open(callsite.span))
+    SyncGuard::new(Scope::InPlace(SpanScope::open(callsite.span)), callsite)
 }
 
 /// Entry of a sync traced fn with `root` or `fields(...)`: derives the call's context (a new
 /// trace for `root`), applies `setup`, and installs it until the guard drops. Does not log.
 #[inline]
-pub fn enter_sync_full<S: Setup>(callsite: &'static Callsite, setup: S) -> ContextGuard {
-    ContextGuard::install(Some(setup.apply(derive(callsite.span, callsite.root))))
+pub fn enter_sync_full<S: Setup>(callsite: &'static Callsite, setup: S) -> SyncGuard {
+    let ctx = setup.apply(derive(callsite.span, callsite.root));
+    let _guard = ContextGuard::install(Some(ctx));
+    SyncGuard::new(Scope::Installed { _guard }, callsite)
 }
 
 /// The future of a traced async fn: derives its context at first poll from the context current
@@ -346,6 +419,9 @@ pub struct TracedFuture<F, S = ()> {
     inner: F,
     ctx: Option<TraceContext>,
     pending: Option<Pending<S>>,
+    /// The span being recorded (from the first poll until the body finishes or is dropped),
+    /// only while an exporter is installed.
+    span: Option<(Started, &'static Callsite)>,
 }
 
 /// What the first poll still has to do.
@@ -369,6 +445,7 @@ impl<F: Future> TracedFuture<F> {
                 setup: (),
                 log_entry: true,
             }),
+            span: None,
         }
     }
 }
@@ -387,6 +464,7 @@ impl<F: Future, S: Setup> TracedFuture<F, S> {
                 setup,
                 log_entry: false,
             }),
+            span: None,
         }
     }
 }
@@ -402,6 +480,9 @@ impl<F: Future, S: Setup> Future for TracedFuture<F, S> {
         if let Some(pending) = this.pending.take() {
             let callsite = pending.callsite;
             this.ctx = Some(pending.setup.apply(derive(callsite.span, callsite.root)));
+            if callsite.span {
+                this.span = export::start().map(|started| (started, callsite));
+            }
             if pending.log_entry {
                 log_entry = Some((callsite, pending.self_type));
             }
@@ -411,7 +492,26 @@ impl<F: Future, S: Setup> Future for TracedFuture<F, S> {
             callsite.log_entry(self_type);
         }
         // SAFETY: see above.
-        unsafe { Pin::new_unchecked(&mut this.inner) }.poll(cx)
+        let poll = unsafe { Pin::new_unchecked(&mut this.inner) }.poll(cx);
+        if poll.is_ready() {
+            if let Some((started, callsite)) = this.span.take() {
+                drop(_scope);
+                if let Some(ctx) = &this.ctx {
+                    finish_span(started, ctx, callsite);
+                }
+            }
+        }
+        poll
+    }
+}
+
+impl<F, S> Drop for TracedFuture<F, S> {
+    fn drop(&mut self) {
+        // Dropped before completion (cancelled, or unwinding from a panic in the body): the span
+        // still ends, and has an error status if a panic is unwinding.
+        if let (Some((started, callsite)), Some(ctx)) = (self.span.take(), &self.ctx) {
+            finish_span(started, ctx, callsite);
+        }
     }
 }
 

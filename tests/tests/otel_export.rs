@@ -1,0 +1,331 @@
+//! Spans handed to an OpenTelemetry SDK tracer provider: the exported span tree has our ids,
+//! names, parentage, timing order, status and user fields, for sync, async, spawned, manual and
+//! cross-service spans; unsampled traces are not exported.
+
+use std::sync::OnceLock;
+
+use opentelemetry::trace::{
+    Span as _, Status, TraceContextExt as _, Tracer as _, TracerProvider as _,
+};
+use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracerProvider, SpanData};
+use traced_runtime::export::SpanGuard;
+use traced_runtime::{TraceContext, TraceFlags, otel, traced};
+
+fn provider() -> &'static (SdkTracerProvider, InMemorySpanExporter) {
+    static PROVIDER: OnceLock<(SdkTracerProvider, InMemorySpanExporter)> = OnceLock::new();
+    PROVIDER.get_or_init(|| {
+        let exporter = InMemorySpanExporter::default();
+        let provider = SdkTracerProvider::builder()
+            .with_simple_exporter(exporter.clone())
+            .build();
+        otel::install(&provider).expect("first exporter of this test binary");
+        (provider, exporter)
+    })
+}
+
+/// The exported spans of one trace, in end order.
+fn spans_of(ctx: &TraceContext) -> Vec<SpanData> {
+    let (_, exporter) = provider();
+    exporter
+        .get_finished_spans()
+        .unwrap()
+        .into_iter()
+        .filter(|s| s.span_context.trace_id().to_bytes() == ctx.trace_id().to_bytes())
+        .collect()
+}
+
+fn hex(id: opentelemetry::trace::SpanId) -> String {
+    id.to_string()
+}
+
+fn find<'a>(spans: &'a [SpanData], name: &str) -> &'a SpanData {
+    spans.iter().find(|s| s.name == name).unwrap_or_else(|| {
+        panic!(
+            "no span {name} in {:?}",
+            spans.iter().map(|s| &s.name).collect::<Vec<_>>()
+        )
+    })
+}
+
+#[traced(span)]
+fn outer() -> (TraceContext, TraceContext) {
+    (TraceContext::current().unwrap(), inner())
+}
+
+#[traced(span)]
+fn inner() -> TraceContext {
+    TraceContext::current().unwrap()
+}
+
+#[test]
+fn sync_spans_form_the_same_tree_as_the_logs() {
+    provider();
+    let root = TraceContext::new_root()
+        .child()
+        .with_field("account_id", "account-456");
+    let (outer_ctx, inner_ctx) = root.in_scope(outer);
+    let spans = spans_of(&root);
+    assert_eq!(
+        spans.len(),
+        2,
+        "only the two #[traced(span)] calls are spans"
+    );
+    let (outer_span, inner_span) = (find(&spans, "outer"), find(&spans, "inner"));
+
+    assert_eq!(
+        hex(outer_span.span_context.span_id()),
+        outer_ctx.span_id().unwrap().to_string()
+    );
+    assert_eq!(
+        hex(outer_span.parent_span_id),
+        root.span_id().unwrap().to_string()
+    );
+    assert_eq!(
+        hex(inner_span.span_context.span_id()),
+        inner_ctx.span_id().unwrap().to_string()
+    );
+    assert_eq!(
+        hex(inner_span.parent_span_id),
+        outer_ctx.span_id().unwrap().to_string()
+    );
+
+    assert!(outer_span.start_time <= inner_span.start_time);
+    assert!(inner_span.end_time <= outer_span.end_time);
+    assert!(inner_span.start_time <= inner_span.end_time);
+    assert_eq!(inner_span.status, Status::Unset);
+    assert!(inner_span.span_context.is_sampled());
+    assert!(
+        inner_span
+            .attributes
+            .iter()
+            .any(|kv| kv.key.as_str() == "account_id" && kv.value.as_str() == "account-456")
+    );
+}
+
+#[traced(span)]
+fn explodes() {
+    panic!("boom");
+}
+
+#[test]
+fn a_panicking_span_has_error_status() {
+    provider();
+    let root = TraceContext::new_root().child();
+    let result = std::panic::catch_unwind(|| root.in_scope(explodes));
+    assert!(result.is_err());
+    let spans = spans_of(&root);
+    assert_eq!(find(&spans, "explodes").status, Status::error("panicked"));
+}
+
+#[traced(span)]
+async fn async_parent() -> TraceContext {
+    tokio::task::yield_now().await;
+    let me = TraceContext::current().unwrap();
+    traced_runtime::task::spawn(async_child()).await.unwrap();
+    me
+}
+
+#[traced(span)]
+async fn async_child() {
+    tokio::task::yield_now().await;
+}
+
+#[test]
+fn async_and_spawned_spans_nest() {
+    provider();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .build()
+        .unwrap();
+    let root = TraceContext::new_root().child();
+    let parent_ctx = runtime.block_on(traced_runtime::FutureExt::with_context(
+        async_parent(),
+        root.clone(),
+    ));
+    let spans = spans_of(&root);
+    let (parent, child) = (find(&spans, "async_parent"), find(&spans, "async_child"));
+    assert_eq!(
+        hex(parent.parent_span_id),
+        root.span_id().unwrap().to_string()
+    );
+    assert_eq!(
+        hex(child.parent_span_id),
+        parent_ctx.span_id().unwrap().to_string()
+    );
+    assert!(child.end_time <= parent.end_time);
+}
+
+#[test]
+fn manual_spans_are_exported_with_their_status() {
+    provider();
+    let root = TraceContext::new_root().child();
+    root.in_scope(|| {
+        let mut span = SpanGuard::enter("load-config");
+        span.set_error("file missing");
+    });
+    let spans = spans_of(&root);
+    let span = find(&spans, "load-config");
+    assert_eq!(span.status, Status::error("file missing"));
+    assert_eq!(
+        hex(span.parent_span_id),
+        root.span_id().unwrap().to_string()
+    );
+}
+
+#[test]
+fn unsampled_traces_keep_their_ids_but_are_not_exported() {
+    provider();
+    let root = TraceContext::new_root()
+        .with_trace_flags(TraceFlags::NONE)
+        .child();
+    let (outer_ctx, _) = root.in_scope(outer);
+    assert_eq!(outer_ctx.trace_id(), root.trace_id());
+    assert!(outer_ctx.span_id().is_some());
+    assert!(spans_of(&root).is_empty());
+}
+
+#[test]
+fn their_spans_nest_under_ours_and_ours_under_theirs() {
+    let (provider, _) = provider();
+    let tracer = provider.tracer("their-library");
+
+    // Theirs under ours.
+    let ours = TraceContext::new_root().child();
+    let theirs = tracer.start_with_context("their-span", &otel::to_otel_context(&ours));
+    let their_context = theirs.span_context().clone();
+    assert_eq!(
+        their_context.trace_id().to_bytes(),
+        ours.trace_id().to_bytes()
+    );
+    drop(theirs);
+    let spans = spans_of(&ours);
+    assert_eq!(
+        hex(find(&spans, "their-span").parent_span_id),
+        ours.span_id().unwrap().to_string()
+    );
+
+    // Ours under theirs.
+    let cx = opentelemetry::Context::new().with_remote_span_context(their_context.clone());
+    let adopted = otel::from_otel_context(&cx).expect("a valid span context");
+    let (outer_ctx, _) = adopted.in_scope(outer);
+    assert_eq!(outer_ctx.trace_id(), ours.trace_id());
+    assert_eq!(
+        outer_ctx.parent_span_id().unwrap().to_bytes(),
+        their_context.span_id().to_bytes()
+    );
+}
+
+#[test]
+fn span_context_conversions_round_trip() {
+    let ctx = TraceContext::new_root().child();
+    let back = otel::from_span_context(&otel::to_span_context(&ctx)).unwrap();
+    assert_eq!(back.trace_id(), ctx.trace_id());
+    assert_eq!(back.span_id(), ctx.span_id());
+    assert_eq!(back.trace_flags(), ctx.trace_flags());
+    assert_eq!(
+        otel::from_span_context(&opentelemetry::trace::SpanContext::empty_context()),
+        None
+    );
+}
+
+#[traced(span)]
+fn service_b() -> TraceContext {
+    TraceContext::current().unwrap()
+}
+
+#[test]
+fn cross_service_spans_share_the_trace() {
+    provider();
+    // Service A: its span injects the W3C headers of an outgoing request.
+    let (a_span, headers) = TraceContext::new_root().in_scope(|| {
+        let span = SpanGuard::enter("A: call B");
+        let mut headers = std::collections::HashMap::new();
+        traced_runtime::propagation::inject(span.context(), &mut headers);
+        (span.context().clone(), headers)
+    });
+    // Service B: continues the remote trace.
+    let remote = traced_runtime::propagation::extract(&headers).unwrap();
+    let b_ctx = remote.in_scope(service_b);
+    let spans = spans_of(&a_span);
+    let b = find(&spans, "service_b");
+    assert_eq!(hex(b.parent_span_id), a_span.span_id().unwrap().to_string());
+    assert_eq!(
+        hex(b.span_context.span_id()),
+        b_ctx.span_id().unwrap().to_string()
+    );
+    assert!(spans.iter().any(|s| s.name == "A: call B"));
+}
+
+#[traced(span, err)]
+fn parse_sync(input: &str) -> Result<u32, std::num::ParseIntError> {
+    input.parse()
+}
+
+#[traced(span, err)]
+async fn parse_async(input: &'static str) -> Result<u32, std::num::ParseIntError> {
+    tokio::task::yield_now().await;
+    input.parse()
+}
+
+#[traced(span, name = "parse_ok")]
+fn parse_ok() -> u32 {
+    parse_sync("7").unwrap()
+}
+
+#[test]
+fn err_results_give_error_status_in_sync_and_async_fns() {
+    provider();
+    let root = TraceContext::new_root().child();
+    root.in_scope(|| {
+        assert!(parse_sync("x").is_err());
+        assert_eq!(parse_ok(), 7);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        assert!(runtime.block_on(parse_async("y")).is_err());
+    });
+    let spans = spans_of(&root);
+    let errors: Vec<_> = spans
+        .iter()
+        .filter(|s| s.name == "parse_sync" || s.name == "parse_async")
+        .map(|s| (s.name.as_ref(), s.status.clone()))
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            ("parse_sync", Status::error("invalid digit found in string")),
+            ("parse_sync", Status::Unset),
+            (
+                "parse_async",
+                Status::error("invalid digit found in string")
+            ),
+        ]
+    );
+    assert_eq!(
+        find(&spans, "parse_ok").status,
+        Status::Unset,
+        "the error stays with its span"
+    );
+}
+
+#[traced(span)]
+async fn cancelled() {
+    std::future::pending::<()>().await;
+}
+
+#[test]
+fn a_cancelled_async_span_still_ends() {
+    provider();
+    let root = TraceContext::new_root().child();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
+    let timed_out = runtime.block_on(traced_runtime::FutureExt::with_context(
+        async { tokio::time::timeout(std::time::Duration::from_millis(1), cancelled()).await },
+        root.clone(),
+    ));
+    assert!(timed_out.is_err());
+    let spans = spans_of(&root);
+    assert_eq!(find(&spans, "cancelled").status, Status::Unset);
+}
