@@ -31,12 +31,24 @@
 //!
 //! # The pieces
 //!
-//! - [`TraceId`], [`SpanId`], [`TraceFlags`]: W3C identifiers, random, lowercase hex.
-//! - [`TraceContext`]: the immutable context value, the current-context slot
-//!   ([`TraceContext::current`], [`TraceContext::enter`]).
-//! - [`FutureExt`]: carry a context through a future's polls.
-//! - [`log`](crate::log): a [`log::Log`](::log::Log) wrapper that stamps records, and a ready-made
-//!   text logger.
+//! - [`#[traced]`](traced): the attribute, with options for the entry line (`level`, `target`,
+//!   `name`, `args`, `skip`), the exit (`exit`, `ret`, `err`), the context (`span`, `root`,
+//!   `fields(..)`) and re-exports (`crate`); its documentation lists them with examples and shows
+//!   what an expansion looks like.
+//! - [`TraceId`], [`SpanId`], [`TraceFlags`]: W3C identifiers (16 bytes / 32 hex characters,
+//!   8 bytes / 16, 1 byte / 2), random, never all zero, lowercase hex.
+//! - [`TraceContext`]: the immutable context value and the per-thread current-context slot
+//!   ([`TraceContext::current`], [`TraceContext::enter`], [`TraceContext::in_scope`]), with user
+//!   fields ([`field_scope`], [`TraceContext::with_field`]).
+//! - Hand-off: [`FutureExt`] for futures, [`task`] for tokio, [`thread`] for std threads,
+//!   [`TraceContext::wrap`] for anything else, [`payload`] for job queues.
+//! - [`propagation`]: W3C `traceparent`, `tracestate` and `baggage`, strict parsers, carriers,
+//!   [`inject`](propagation::inject) / [`extract`](propagation::extract); `tower` layers for
+//!   servers and clients (feature `tower`).
+//! - [`log`]: a [`log::Log`](::log::Log) wrapper that stamps every record with the
+//!   ids and fields as key-values, and ready-made text and JSON-lines outputs.
+//! - [`export`], [`sampling`] and `otel` (feature `opentelemetry`): span lifecycle, head
+//!   sampling, and export to an OpenTelemetry SDK tracer provider or over OTLP.
 //!
 //! # Semantics
 //!
@@ -45,7 +57,49 @@
 //! - `#[traced(span)]`: additionally open a child span: a fresh span-id, whose parent-id is the
 //!   caller's span-id.
 //! - `async fn`: the context is derived when the function's future is first polled (where its
-//!   caller's context is current) and installed around every poll of the body.
+//!   caller's context is current) and installed around every poll of the body, so it follows the
+//!   task across worker threads and never leaks into other tasks.
+//! - Work handed to other tasks or threads does not inherit by magic: use the hand-off helpers,
+//!   which capture the context where the work is created.
+//! - Bad external input (a malformed header, oversized baggage, a garbled job payload) never
+//!   panics and never poisons the current context: it is rejected with a typed error, and the
+//!   caller starts a fresh trace, as W3C Trace Context asks.
+//!
+//! # Attribute options
+//!
+//! `#[traced(...)]` takes options, each combinable with `span`: `root` (a new trace even inside
+//! one), `level = "debug"`, `target = "..."`, `name = "..."` for the entry line,
+//! `fields(key = expr, ..)` (user fields for the call's duration), `args` / `skip(a, b)` /
+//! `skip_all` (arguments' `Debug` values on the entry line, off by default), `exit` (elapsed
+//! microseconds), `ret` (return value), `err` (an `Err` at ERROR) and `crate = "path"`.
+//!
+//! ```
+//! use traced_runtime::traced;
+//!
+//! #[traced(span, level = "debug", fields(job_id = id), args, exit, err)]
+//! fn run_job(id: u64) -> Result<(), std::io::Error> {
+//!     log::info!("running"); // carries trace_id, span_id and job_id
+//!     Ok(())
+//! }
+//! # run_job(7).unwrap();
+//! ```
+//!
+//! The [attribute's documentation](macro@traced) describes each option with an example, the
+//! function shapes it accepts (async fns, `-> impl Future`, `#[async_trait]`), its order with
+//! `#[tokio::main]`, and what an expansion looks like.
+//!
+//! # Cost
+//!
+//! A `#[traced(span)]` call inside a trace with its entry level disabled reads one thread-local,
+//! draws one random span-id, and restores two ids on return: a few nanoseconds and no heap
+//! allocation (see `BENCHMARKS.md`). A record logged outside any context costs the
+//! [`TracedLogger`](crate::log::TracedLogger) one thread-local read.
+//!
+//! # Features
+//!
+//! `enable` (default: instrumentation; without it `#[traced]` compiles down to the plain
+//! function), `tokio` (default), `env_logger` (default), `serde`, `http`, `tower`,
+//! `opentelemetry`, `otlp`, `otlp-grpc`.
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
 mod context;

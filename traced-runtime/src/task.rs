@@ -6,7 +6,7 @@
 //! every poll of the spawned future, or around the blocking closure.
 //!
 //! For executors without a helper, capture by hand: `fut.in_current_context()`
-//! ([`FutureExt`](crate::FutureExt)) for futures, [`TraceContext::wrap`](crate::TraceContext::wrap)
+//! ([`FutureExt`]) for futures, [`TraceContext::wrap`](crate::TraceContext::wrap)
 //! for closures.
 
 use core::future::Future;

@@ -171,7 +171,7 @@ impl Builder {
             ..
         } = self;
         match format {
-            Format::Text => env.format(|buf, record| text::format(buf, record)),
+            Format::Text => env.format(text::format),
             Format::Json => env.format(move |buf, record| {
                 let timestamp = buf.timestamp_micros();
                 json::format(buf, record, timestamp, gcp_project.as_deref())

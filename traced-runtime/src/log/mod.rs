@@ -1,6 +1,6 @@
 //! Integration with the [`log`](https://docs.rs/log) facade.
 //!
-//! [`TracedLogger`] wraps any [`log::Log`](::log::Log) and stamps every record logged while a
+//! [`TracedLogger`] wraps any [`log::Log`] and stamps every record logged while a
 //! context is current with the key-values `trace_id` (32 lowercase hex characters), `span_id`
 //! (16), `parent_span_id` (16, each of the two only when present) and the context's user fields,
 //! followed by the record's own key-values. Any kv-aware back end (env_logger with its `kv`
@@ -54,7 +54,7 @@ pub const SPAN_ID_KEY: &str = "span_id";
 /// Key of the parent span-id (16 lowercase hex characters) on stamped records.
 pub const PARENT_SPAN_ID_KEY: &str = "parent_span_id";
 
-/// A [`log::Log`](::log::Log) that adds the current trace context to every record, then forwards
+/// A [`log::Log`] that adds the current trace context to every record, then forwards
 /// it to an inner logger.
 ///
 /// ```

@@ -4,7 +4,7 @@
 //!
 //! We do not build a trace store: [`install`] hands every sampled span to an
 //! [`SdkTracerProvider`], whose processors batch, retry and export it (OTLP with the `otlp`
-//! feature, see [`otlp`](crate::otel::otlp)). The exported span carries exactly the trace-id,
+//! feature, see [`otlp`]). The exported span carries exactly the trace-id,
 //! span-id, parent span-id, trace-flags and tracestate of our context, so the ids in the log
 //! lines are the ids in the trace UI; the user fields become string attributes, the `log` target
 //! becomes `code.namespace`.
