@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Instructions per operation of the sync_disabled and async_poll hot paths under callgrind.
+# Instructions per operation of the sync_disabled, async_poll and traceparent hot paths under
+# callgrind (a noise-free second figure next to the criterion medians).
 # Usage: bash benches/callgrind.sh [N]   (from the workspace root; needs valgrind)
 set -euo pipefail
 n=${1:-100000}
@@ -9,7 +10,7 @@ bin="$target/release/callgrind"
 out=$(mktemp -d)
 printf '%-24s %12s\n' path 'Ir/op'
 for path in plain traced_span_in_trace traced_span_new_trace traced_in_trace traced_new_trace \
-    bare_future traced_async_fn with_context; do
+    bare_future traced_async_fn with_context traceparent_parse traceparent_encode; do
     valgrind --tool=callgrind --callgrind-out-file="$out/$path.out" \
         --toggle-collect='callgrind::measured*' "$bin" "$path" "$n" 2>/dev/null
     ir=$(grep -E '^(summary|totals):' "$out/$path.out" | head -1 | awk '{print $2}')

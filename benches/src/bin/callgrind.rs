@@ -16,7 +16,10 @@ use std::hint::black_box;
 use std::pin::{Pin, pin};
 use std::task::{Context, Poll, Waker};
 
+use traced_runtime::propagation::{TRACEPARENT_LEN, TraceParent};
 use traced_runtime::{FutureExt as _, TraceContext, traced};
+
+const TRACEPARENT: &str = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
 #[inline(never)]
 fn plain(x: u64) -> u64 {
@@ -104,11 +107,22 @@ fn main() {
         "bare_future" => measured(n, |_| drive(work())),
         "traced_async_fn" => trace.in_scope(|| measured(n, |_| drive(work_traced()))),
         "with_context" => measured(n, |_| drive(work().with_context(trace.clone()))),
+        "traceparent_parse" => measured(n, |_| {
+            TraceParent::parse(black_box(TRACEPARENT.as_bytes()))
+                .map_or(0, |tp| tp.parent_id().to_bytes()[7].into())
+        }),
+        "traceparent_encode" => {
+            let tp = TraceParent::parse(TRACEPARENT.as_bytes()).expect("valid traceparent");
+            measured(n, |_| {
+                let mut buf = [0u8; TRACEPARENT_LEN];
+                black_box(black_box(&tp).encode(&mut buf)).len() as u64
+            })
+        }
         _ => {
             eprintln!(
                 "usage: callgrind PATH [N]\nPATH: plain | traced_span_in_trace | \
                  traced_span_new_trace | traced_in_trace | traced_new_trace | bare_future | \
-                 traced_async_fn | with_context"
+                 traced_async_fn | with_context | traceparent_parse | traceparent_encode"
             );
             std::process::exit(2);
         }
