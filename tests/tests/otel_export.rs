@@ -329,3 +329,43 @@ fn a_cancelled_async_span_still_ends() {
     let spans = spans_of(&root);
     assert_eq!(find(&spans, "cancelled").status, Status::Unset);
 }
+
+#[test]
+fn the_tower_server_layer_records_a_server_span_under_the_remote_parent() {
+    use tower::{Layer as _, ServiceExt as _};
+
+    provider();
+    let caller = TraceContext::new_root().child();
+    let mut headers = std::collections::HashMap::new();
+    traced_runtime::propagation::inject(&caller, &mut headers);
+    let request = http::Request::builder()
+        .method("GET")
+        .uri("/orders/7")
+        .header("traceparent", &headers["traceparent"])
+        .body(())
+        .unwrap();
+    let service = traced_runtime::tower::TraceLayer::new().layer(tower::service_fn(
+        |_: http::Request<()>| async { Ok::<_, std::convert::Infallible>(service_b()) },
+    ));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let handler_ctx = runtime.block_on(service.oneshot(request)).unwrap();
+
+    let spans = spans_of(&caller);
+    let server = find(&spans, "GET /orders/7");
+    assert_eq!(
+        hex(server.parent_span_id),
+        caller.span_id().unwrap().to_string()
+    );
+    let handler = find(&spans, "service_b");
+    assert_eq!(
+        hex(handler.parent_span_id),
+        hex(server.span_context.span_id())
+    );
+    assert_eq!(
+        hex(handler.span_context.span_id()),
+        handler_ctx.span_id().unwrap().to_string()
+    );
+    assert!(handler.end_time <= server.end_time);
+}

@@ -27,6 +27,8 @@
 //! let resp = client.execute(req).await?;
 //! ```
 
+use core::future::Future;
+use core::pin::Pin;
 use core::task::{Context, Poll};
 use std::sync::Arc;
 
@@ -35,6 +37,7 @@ use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::context::TraceContext;
+use crate::export::{self, SpanStatus, Started};
 use crate::future::{FutureExt, WithContext};
 use crate::propagation::{extract_or_root, extract_with_request_id, inject};
 
@@ -52,7 +55,10 @@ pub const DEFAULT_TARGET: &str = "traced_runtime::tower";
 /// 3. stores that context in the request's extensions (`req.extensions().get::<TraceContext>()`);
 /// 4. logs `METHOD /path` at INFO inside the span (target [`DEFAULT_TARGET`] unless changed
 ///    with [`with_target`](Self::with_target));
-/// 5. calls the inner service and polls its future with the span current.
+/// 5. calls the inner service and polls its future with the span current;
+/// 6. when an exporter is installed ([`export`](crate::export)), records the server span, named
+///    `METHOD /path`, from the call until the response future completes (error status when the
+///    service returns `Err`).
 #[derive(Clone, Debug, Default)]
 pub struct TraceLayer {
     request_id_headers: Option<Arc<[Box<str>]>>,
@@ -119,7 +125,7 @@ where
 {
     type Response = S::Response;
     type Error = S::Error;
-    type Future = WithContext<S::Future>;
+    type Future = ServerFuture<S::Future>;
 
     #[inline]
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
@@ -134,11 +140,85 @@ where
         let span = remote.child();
         req.extensions_mut().insert(span.clone());
         let target = self.layer.target.unwrap_or(DEFAULT_TARGET);
+        let record = export::start().map(|started| Record {
+            started,
+            ctx: span.clone(),
+            name: format!("{} {}", req.method(), req.uri().path()),
+            target,
+        });
         let future = span.in_scope(|| {
             log::info!(target: target, "{} {}", req.method(), req.uri().path());
             self.inner.call(req)
         });
-        future.with_context(span)
+        ServerFuture {
+            inner: future.with_context(span),
+            record,
+        }
+    }
+}
+
+/// The response future of [`TraceService`]: the inner future with the server span current, and
+/// the span's record while an exporter is installed.
+#[must_use = "futures do nothing unless polled"]
+#[derive(Debug)]
+pub struct ServerFuture<F> {
+    inner: WithContext<F>,
+    record: Option<Record>,
+}
+
+/// What ending the server span needs.
+#[derive(Debug)]
+struct Record {
+    started: Started,
+    ctx: TraceContext,
+    name: String,
+    target: &'static str,
+}
+
+impl Record {
+    fn finish(self, status: SpanStatus) {
+        export::finish(
+            self.started,
+            &self.ctx,
+            self.name.into(),
+            self.target,
+            status,
+        );
+    }
+}
+
+impl<F, R, E> Future for ServerFuture<F>
+where
+    F: Future<Output = Result<R, E>>,
+{
+    type Output = Result<R, E>;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        // SAFETY: `inner` is structurally pinned and never moved; `record` is not pinned.
+        let this = unsafe { self.get_unchecked_mut() };
+        // SAFETY: see above.
+        let poll = unsafe { Pin::new_unchecked(&mut this.inner) }.poll(cx);
+        if let Poll::Ready(result) = &poll {
+            if let Some(record) = this.record.take() {
+                record.finish(match result {
+                    Ok(_) => SpanStatus::Unset,
+                    Err(_) => SpanStatus::Error {
+                        description: "the service returned an error".into(),
+                    },
+                });
+            }
+        }
+        poll
+    }
+}
+
+impl<F> Drop for ServerFuture<F> {
+    fn drop(&mut self) {
+        // The client went away before the response was ready: the span still ends.
+        if let Some(record) = self.record.take() {
+            record.finish(export::status_on_drop());
+        }
     }
 }
 
