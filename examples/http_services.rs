@@ -1,130 +1,19 @@
 //! Two HTTP services, one trace: service A receives a request, logs, and calls service B over a
 //! real HTTP connection; B logs. Both services put the same trace-id on their lines, and B's
-//! remote parent is A's span.
-//!
-//! - Server side: `traced_runtime::tower::TraceLayer` on each axum router extracts the incoming
-//!   `traceparent` (or starts a fresh trace), opens the server span and logs the request line.
-//!   A also accepts a plain `X-Request-Id` / `X-Trace-Id` when `traceparent` is absent.
-//! - Client side: `traced_runtime::tower::InjectLayer` around a hyper-util client writes the
-//!   current context into A's outgoing request.
+//! remote parent is A's span. The services live in `two_services/`.
 //!
 //! `cargo run --example http_services` starts both services on loopback ports chosen by the OS,
 //! sends one request with a given `traceparent` and one without, prints the log lines and exits.
 //! `cargo run --example http_services -- --serve` keeps serving and prints a `curl` line to try.
 
-use std::net::SocketAddr;
+mod two_services;
 
-use axum::Router;
-use axum::body::Bytes;
-use axum::extract::{Extension, State};
-use axum::routing::get;
-use http::Request;
-use http_body_util::{BodyExt, Full};
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
-use tower::{Layer, ServiceExt};
-use traced_runtime::TraceContext;
-use traced_runtime::propagation::DEFAULT_REQUEST_ID_HEADERS;
-use traced_runtime::tower::{InjectLayer, InjectService, TraceLayer};
-
-/// A hyper-util client that injects the current trace context into every request.
-type HttpClient = InjectService<Client<HttpConnector, Full<Bytes>>>;
-
-/// The traceparent of the first request: trace `4bf9...4736`, caller span `00f0...02b7`, sampled.
-const GIVEN_TRACEPARENT: &str = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
-
-/// Service B: logs, and answers with the ids it sees.
-async fn greet(Extension(ctx): Extension<TraceContext>) -> String {
-    let parent = ctx.parent_span_id().map(|id| id.to_string());
-    log::info!(
-        target: "service_b",
-        "greeting; my remote parent (A's span) is {}",
-        parent.as_deref().unwrap_or("-")
-    );
-    format!("hello from B (trace {})", ctx.trace_id())
-}
-
-/// Service A: logs, calls B with the trace context injected, logs B's answer.
-async fn hello(
-    State((client, b_url)): State<(HttpClient, String)>,
-    Extension(ctx): Extension<TraceContext>,
-) -> String {
-    let parent = ctx.parent_span_id().map(|id| id.to_string());
-    log::info!(
-        target: "service_a",
-        "calling B; my remote parent is {}",
-        parent.as_deref().unwrap_or("- (new trace)")
-    );
-    let answer = match get_text(&client, &b_url).await {
-        Ok(text) => text,
-        Err(e) => {
-            log::error!(target: "service_a", "B failed: {e}");
-            return "B failed".to_owned();
-        }
-    };
-    log::info!(target: "service_a", "B answered: {answer}");
-    format!("A got: {answer}\n")
-}
-
-/// `GET url`, optionally with a `traceparent`; returns the body as text.
-async fn get_text(client: &HttpClient, url: &str) -> Result<String, Box<dyn std::error::Error>> {
-    get_with(client, url, None).await
-}
-
-async fn get_with(
-    client: &HttpClient,
-    url: &str,
-    traceparent: Option<&str>,
-) -> Result<String, Box<dyn std::error::Error>> {
-    let mut req = Request::get(url);
-    if let Some(tp) = traceparent {
-        req = req.header("traceparent", tp);
-    }
-    let resp = client
-        .clone()
-        .oneshot(req.body(Full::new(Bytes::new()))?)
-        .await?;
-    let body = resp.into_body().collect().await?.to_bytes();
-    Ok(String::from_utf8_lossy(&body).into_owned())
-}
-
-/// Serves `router` on a loopback port chosen by the OS.
-async fn serve(router: Router) -> std::io::Result<SocketAddr> {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, router).await {
-            log::error!("server on {addr} stopped: {e}");
-        }
-    });
-    Ok(addr)
-}
+use two_services::{GIVEN_TRACEPARENT, get_with};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     traced_runtime::log::init();
-    let client: HttpClient = InjectLayer.layer(Client::builder(TokioExecutor::new()).build_http());
-
-    let b = serve(
-        Router::new()
-            .route("/greet", get(greet))
-            .layer(TraceLayer::new().with_target("service_b")),
-    )
-    .await?;
-    let a = serve(
-        Router::new()
-            .route("/hello", get(hello))
-            .with_state((client.clone(), format!("http://{b}/greet")))
-            .layer(
-                TraceLayer::new()
-                    .with_target("service_a")
-                    .with_request_id_headers(DEFAULT_REQUEST_ID_HEADERS),
-            ),
-    )
-    .await?;
-    let a_url = format!("http://{a}/hello");
-    eprintln!("service A on http://{a}, service B on http://{b}");
+    let (client, a_url) = two_services::start().await?;
 
     if std::env::args().any(|arg| arg == "--serve") {
         eprintln!("try: curl -H 'traceparent: {GIVEN_TRACEPARENT}' {a_url}");
