@@ -123,7 +123,9 @@ async fn fetch(source: &'static str) -> usize {
 async fn batch() -> usize {
     let (a, b, c) = tokio::join!(fetch("crm"), fetch("billing"), fetch("search"));
     let more = futures::future::join_all(["x", "y", "z"].map(fetch)).await;
-    a + b + c + more.into_iter().sum::<usize>()
+    let total = a + b + c + more.into_iter().sum::<usize>();
+    log::info!("batch total: {total}");
+    total
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -143,5 +145,5 @@ async fn main() {
         done.recv().await.expect("workers are running");
     }
 
-    log::info!("batch total: {}", batch().await);
+    batch().await;
 }
