@@ -401,3 +401,76 @@ impl Args {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(tokens: &str) -> syn::Result<Args> {
+        syn::parse_str::<Args>(tokens)
+    }
+
+    #[test]
+    fn parses_every_option() {
+        let args = parse(
+            "span, root, level = \"Debug\", target = \"t\", name = \"n\", \
+             fields(a = 1, b.c = x.y, \"d e\" = f(), type = 2), args, skip(self, r#type), exit, \
+             ret, err, crate = \"::my::rt\"",
+        )
+        .expect("valid");
+        assert!(args.span.is_some() && args.root.is_some() && args.args.is_some());
+        assert_eq!(args.level.map(|l| l.value), Some(Level::Debug));
+        let fields = args.fields.expect("fields").value;
+        let names: Vec<_> = fields.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["a", "b.c", "d e", "type"]);
+        let skip: Vec<_> = args
+            .skip
+            .expect("skip")
+            .value
+            .iter()
+            .map(|i| i.unraw().to_string())
+            .collect();
+        assert_eq!(skip, ["self", "type"]);
+        assert!(args.exit.is_some() && args.ret.is_some() && args.err.is_some());
+        assert!(args.krate.is_some());
+        assert!(parse("").is_ok());
+        assert!(parse("span,").is_ok(), "a trailing comma is accepted");
+    }
+
+    #[test]
+    fn rejects_misuse_with_a_message_naming_the_fix() {
+        let message = |tokens: &str| parse(tokens).err().map(|e| e.to_string());
+        assert!(
+            message("spam")
+                .unwrap()
+                .starts_with("expected one of: `span`, `root`")
+        );
+        assert_eq!(message("ret, ret").unwrap(), "`ret` set multiple times");
+        assert_eq!(
+            message("name = \"a\", name = \"b\"").unwrap(),
+            "`name` set multiple times"
+        );
+        assert!(
+            message("level = \"loud\"")
+                .unwrap()
+                .starts_with("unknown level \"loud\"")
+        );
+        assert!(
+            message("level = info")
+                .unwrap()
+                .starts_with("expected a string literal")
+        );
+        assert!(message("exit = 1").unwrap().contains("is a flag"));
+        assert_eq!(message("skip(a, a)").unwrap(), "`a` skipped multiple times");
+        assert_eq!(
+            message("fields(a = 1, a = 2)").unwrap(),
+            "field `a` set multiple times"
+        );
+        assert!(
+            message("crate = \"a b\"")
+                .unwrap()
+                .contains("must name a path")
+        );
+        assert!(message("span span").unwrap().contains("expected `,`"));
+    }
+}

@@ -310,3 +310,92 @@ fn pretty(ty: &Type) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shape_of(source: &str, check: impl FnOnce(&FnShape<'_>)) {
+        let func: ItemFn = syn::parse_str(source).expect("a fn");
+        check(&FnShape::of(&func));
+    }
+
+    fn output(shape: &FnShape<'_>) -> Option<String> {
+        match shape.output {
+            Output::Type(ty) => Some(pretty(ty)),
+            Output::Unit => Some("()".to_owned()),
+            Output::Unknown => None,
+        }
+    }
+
+    #[test]
+    fn recognises_body_shapes_and_their_output() {
+        shape_of("fn f() -> u8 { 1 }", |s| {
+            assert!(matches!(s.body, Body::Sync));
+            assert_eq!(output(s).as_deref(), Some("u8"));
+        });
+        shape_of("async fn f() {}", |s| {
+            assert!(matches!(s.body, Body::AsyncFn));
+            assert_eq!(output(s).as_deref(), Some("()"));
+        });
+        shape_of(
+            "fn f() -> impl Future<Output = Result<u8, E>> + Send { let x = 1; async move { Ok(x) } }",
+            |s| {
+                assert!(matches!(s.body, Body::AsyncBlock));
+                assert_eq!(output(s).as_deref(), Some("Result<u8, E>"));
+            },
+        );
+        shape_of(
+            "fn f<'a>(&'a self) -> Pin<Box<dyn Future<Output = u8> + Send + 'a>> { Box::pin(async move { 1 }) }",
+            |s| {
+                assert!(matches!(s.body, Body::BoxPin));
+                assert_eq!(output(s).as_deref(), Some("u8"));
+            },
+        );
+        shape_of("fn f() -> impl Future<Output = u8> { ready(1) }", |s| {
+            assert!(
+                matches!(s.body, Body::Sync),
+                "not an async block: traced as a sync call"
+            );
+        });
+    }
+
+    #[test]
+    fn names_bound_by_argument_patterns() {
+        shape_of(
+            "fn f(&self, (a, b): (u8, u8), mut c: u8, _: u8, P { x, y: z }: P, [d, ..]: [u8; 2], ref e: u8) {}",
+            |s| {
+                let names: Vec<String> = s.arg_names().iter().map(ToString::to_string).collect();
+                assert_eq!(names, ["self", "a", "b", "c", "x", "z", "d", "e"]);
+            },
+        );
+    }
+
+    #[test]
+    fn visibly_not_result() {
+        let reason = |source: &str| {
+            let func: ItemFn = syn::parse_str(source).expect("a fn");
+            FnShape::of(&func).visibly_not_result()
+        };
+        assert_eq!(reason("fn f() {}").as_deref(), Some("it returns `()`"));
+        assert_eq!(
+            reason("fn f() -> Option<u8> { None }").as_deref(),
+            Some("it returns `Option<u8>`")
+        );
+        assert_eq!(
+            reason("fn f() -> (u8, u8) { (1, 2) }").as_deref(),
+            Some("it returns `(u8, u8)`")
+        );
+        assert_eq!(reason("fn f() -> Result<u8, E> { Ok(1) }"), None);
+        assert_eq!(reason("fn f() -> io::Result<()> { Ok(()) }"), None);
+        assert_eq!(
+            reason("fn f() -> MyAlias { x }"),
+            None,
+            "aliases are left to the type checker"
+        );
+        assert_eq!(
+            reason("fn f() -> impl Future<Output = u8> { async move { 1 } }").as_deref(),
+            Some("it returns `u8`")
+        );
+    }
+}

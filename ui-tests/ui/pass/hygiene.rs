@@ -24,6 +24,8 @@ mod shadowed_prelude {
 }
 
 mod app {
+    // Unused: that is the point. Nothing in the expansion resolves to these names.
+    #[allow(unused_imports)]
     use super::shadowed_prelude::*;
 
     #[derive(::core::fmt::Debug)]
