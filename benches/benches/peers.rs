@@ -196,6 +196,40 @@ fn traced_no_span(x: u64) -> u64 {
     black_box(x).wrapping_mul(3)
 }
 
+/// The floor a thread-local design can reach: a `Cell` holding (span-id, parent-id), a
+/// SplitMix64 draw, and the restore on exit; no trace-id check, no log-level check, no fields.
+mod floor {
+    use std::cell::Cell;
+    use std::hint::black_box;
+
+    thread_local! {
+        static SPAN: Cell<(u64, u64)> = const { Cell::new((1, 0)) };
+        static COUNTER: Cell<u64> = const { Cell::new(0x1234_5678) };
+    }
+
+    struct Restore((u64, u64));
+
+    impl Drop for Restore {
+        #[inline]
+        fn drop(&mut self) {
+            SPAN.set(self.0);
+        }
+    }
+
+    #[inline(never)]
+    pub(super) fn span(x: u64) -> u64 {
+        let saved = SPAN.get();
+        let state = COUNTER.get().wrapping_add(0x9e37_79b9_7f4a_7c15);
+        COUNTER.set(state);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        SPAN.set((z ^ (z >> 31), saved.0));
+        let _restore = Restore(saved);
+        black_box(x).wrapping_mul(3)
+    }
+}
+
 #[tracing::instrument(skip_all)]
 #[inline(never)]
 fn instrumented(x: u64) -> u64 {
@@ -216,6 +250,7 @@ fn sync_disabled(c: &mut Criterion) {
 
     let mut g = configure(c, "sync_disabled", BATCH);
     g.bench_function("plain_fn", |b| b.iter(|| batch(plain)));
+    g.bench_function("floor_cell_span", |b| b.iter(|| batch(floor::span)));
     g.bench_function("traced_span/in_trace", |b| {
         in_trace(|| b.iter(|| batch(traced_span)));
     });
