@@ -48,7 +48,11 @@ fn trace_created_by_a_call_ends_with_it() {
     assert_eq!(inside.span_id(), None, "#[traced] alone opens no span");
     assert_eq!(TraceContext::current(), None);
     let again = starts_trace().unwrap();
-    assert_ne!(again.trace_id(), inside.trace_id(), "each request gets a fresh trace-id");
+    assert_ne!(
+        again.trace_id(),
+        inside.trace_id(),
+        "each request gets a fresh trace-id"
+    );
 }
 
 #[test]
@@ -144,7 +148,11 @@ fn entry_lines_carry_ids() {
             ),
         ]
     );
-    assert!(records.iter().all(|r| r.level == log::Level::Info && r.target == "scope"));
+    assert!(
+        records
+            .iter()
+            .all(|r| r.level == log::Level::Info && r.target == "scope")
+    );
 }
 
 #[test]

@@ -111,13 +111,13 @@ pub mod log;
 #[cfg(feature = "opentelemetry")]
 pub mod otel;
 pub mod payload;
-pub mod sampling;
 pub mod propagation;
-#[cfg(feature = "tower")]
-pub mod tower;
+pub mod sampling;
 #[cfg(feature = "tokio")]
 pub mod task;
 pub mod thread;
+#[cfg(feature = "tower")]
+pub mod tower;
 
 #[doc(hidden)]
 pub mod __private;

@@ -210,6 +210,10 @@ mod tests {
         // tracestate and baggage are one thin pointer each, null when absent.
         assert_eq!(size_of::<Option<TraceState>>(), size_of::<usize>());
         assert_eq!(size_of::<Baggage>(), size_of::<usize>());
-        assert!(size_of::<TraceContext>() <= 80, "{}", size_of::<TraceContext>());
+        assert!(
+            size_of::<TraceContext>() <= 80,
+            "{}",
+            size_of::<TraceContext>()
+        );
     }
 }
