@@ -8,7 +8,7 @@
 
 mod two_services;
 
-use two_services::{GIVEN_TRACEPARENT, get_with};
+use two_services::GIVEN_TRACEPARENT;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -22,12 +22,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::future::pending::<()>().await;
     }
 
-    eprintln!("\n# request 1: traceparent: {GIVEN_TRACEPARENT}");
-    let answer = get_with(&client, &a_url, Some(GIVEN_TRACEPARENT)).await?;
-    eprint!("{answer}");
-
-    eprintln!("\n# request 2: no traceparent (A starts a fresh trace)");
-    let answer = get_with(&client, &a_url, None).await?;
-    eprint!("{answer}");
+    two_services::send_both(&client, &a_url).await?;
     Ok(())
 }

@@ -15,8 +15,6 @@
 
 mod two_services;
 
-use two_services::{GIVEN_TRACEPARENT, get_with};
-
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     traced_runtime::log::init();
@@ -26,13 +24,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let otlp = traced_runtime::otel::otlp::init()?;
     let (client, a_url) = two_services::start().await?;
 
-    eprintln!("\n# request 1: traceparent: {GIVEN_TRACEPARENT}");
-    let answer = get_with(&client, &a_url, Some(GIVEN_TRACEPARENT)).await?;
-    eprint!("{answer}");
-
-    eprintln!("\n# request 2: no traceparent (A starts a fresh trace)");
-    let answer = get_with(&client, &a_url, None).await?;
-    eprint!("{answer}");
+    two_services::send_both(&client, &a_url).await?;
 
     // The blocking OTLP client must not run on a tokio worker: flush on a plain thread.
     let flushed = tokio::task::spawn_blocking(move || {

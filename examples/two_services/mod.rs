@@ -24,10 +24,10 @@ use traced_runtime::propagation::DEFAULT_REQUEST_ID_HEADERS;
 use traced_runtime::tower::{InjectLayer, InjectService, TraceLayer};
 
 /// A hyper-util client that injects the current trace context into every request.
-pub type HttpClient = InjectService<Client<HttpConnector, Full<Bytes>>>;
+pub(crate) type HttpClient = InjectService<Client<HttpConnector, Full<Bytes>>>;
 
 /// The traceparent of the first request: trace `4bf9...4736`, caller span `00f0...02b7`, sampled.
-pub const GIVEN_TRACEPARENT: &str = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+pub(crate) const GIVEN_TRACEPARENT: &str = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
 /// Service B: logs, and answers with the ids it sees.
 async fn greet(Extension(ctx): Extension<TraceContext>) -> String {
@@ -67,7 +67,7 @@ async fn get_text(client: &HttpClient, url: &str) -> Result<String, Box<dyn std:
     get_with(client, url, None).await
 }
 
-pub async fn get_with(
+async fn get_with(
     client: &HttpClient,
     url: &str,
     traceparent: Option<&str>,
@@ -98,7 +98,7 @@ async fn serve(router: Router) -> std::io::Result<SocketAddr> {
 
 /// Starts B, then A (which calls B), on loopback ports chosen by the OS. Returns a client that
 /// injects the current context, and A's URL.
-pub async fn start() -> std::io::Result<(HttpClient, String)> {
+pub(crate) async fn start() -> std::io::Result<(HttpClient, String)> {
     let client: HttpClient = InjectLayer.layer(Client::builder(TokioExecutor::new()).build_http());
     let b = serve(
         Router::new()
@@ -119,4 +119,17 @@ pub async fn start() -> std::io::Result<(HttpClient, String)> {
     .await?;
     eprintln!("service A on http://{a}, service B on http://{b}");
     Ok((client, format!("http://{a}/hello")))
+}
+
+/// Sends the two demonstration requests to A: one with [`GIVEN_TRACEPARENT`], one without
+/// (A starts a fresh trace), and prints A's answers.
+pub(crate) async fn send_both(client: &HttpClient, a_url: &str) -> Result<(), Box<dyn std::error::Error>> {
+    eprintln!("\n# request 1: traceparent: {GIVEN_TRACEPARENT}");
+    let answer = get_with(client, a_url, Some(GIVEN_TRACEPARENT)).await?;
+    eprint!("{answer}");
+
+    eprintln!("\n# request 2: no traceparent (A starts a fresh trace)");
+    let answer = get_with(client, a_url, None).await?;
+    eprint!("{answer}");
+    Ok(())
 }
