@@ -123,7 +123,9 @@ use proc_macro::TokenStream;
 /// Arguments are not logged by default: they can hold secrets. With `args`, each name bound by
 /// the argument patterns (`self`, `x`, the `a` and `b` of `(a, b): (u8, u8)`) becomes a key-value
 /// of the entry line with its `Debug` value. A `skip` name that is not an argument is a compile
-/// error listing the arguments.
+/// error listing the arguments. In the async shapes the entry line is logged at the first poll,
+/// so the listed arguments are moved into the future (for `-> impl Future` fns this can extend
+/// what the future captures; `skip` an argument the returned future must not hold).
 ///
 /// ```
 /// use traced_runtime::traced;
