@@ -16,7 +16,6 @@
 
 use std::future::Future;
 use std::hint::black_box;
-use std::io::Write as _;
 use std::pin::{Pin, pin};
 use std::sync::Once;
 use std::sync::atomic::{AtomicU8, Ordering};
@@ -25,7 +24,6 @@ use std::time::Duration;
 
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
-use log::kv::{Key, Value, VisitSource};
 use log::{LevelFilter, Log, Metadata, Record};
 use traced_runtime::log::TracedLogger;
 use traced_runtime::{FutureExt as _, SpanId, TraceContext, TraceId, traced};
@@ -59,22 +57,24 @@ const LOG_TRACED: u8 = 1;
 const LOG_PLAIN: u8 = 2;
 static LOG_MODE: AtomicU8 = AtomicU8::new(LOG_OFF);
 
-/// The global `log` logger: forwards to the env_logger back end, wrapped in `TracedLogger`
-/// (`LOG_TRACED`) or not (`LOG_PLAIN`), according to [`LOG_MODE`].
+/// The global `log` logger: forwards to traced's ready-made text logger
+/// (`traced_runtime::log::Builder`, env_logger underneath) writing to `std::io::sink()`, either
+/// whole (`LOG_TRACED`: `TracedLogger` stamps the ids) or only its inner env_logger
+/// (`LOG_PLAIN`: the record's own key-values are printed in the same places).
 struct SwitchLogger {
     traced: TracedLogger<env_logger::Logger>,
-    plain: env_logger::Logger,
+    plain: TracedLogger<env_logger::Logger>,
 }
 
 impl Log for SwitchLogger {
     fn enabled(&self, metadata: &Metadata<'_>) -> bool {
-        self.plain.enabled(metadata)
+        self.traced.enabled(metadata)
     }
 
     fn log(&self, record: &Record<'_>) {
         match LOG_MODE.load(Ordering::Relaxed) {
             LOG_TRACED => self.traced.log(record),
-            LOG_PLAIN => self.plain.log(record),
+            LOG_PLAIN => self.plain.inner().log(record),
             _ => {}
         }
     }
@@ -82,54 +82,20 @@ impl Log for SwitchLogger {
     fn flush(&self) {}
 }
 
-/// An env_logger writing `traced_runtime::log::init`'s text format to `std::io::sink()`.
-fn sink_logger() -> env_logger::Logger {
-    env_logger::Builder::new()
+/// traced's text logger, at INFO, writing to a sink.
+fn sink_logger() -> TracedLogger<env_logger::Logger> {
+    traced_runtime::log::Builder::new()
+        .format(traced_runtime::log::Format::Text)
         .filter_level(LevelFilter::Info)
-        .target(env_logger::Target::Pipe(Box::new(std::io::sink())))
-        .format(format_text)
+        .writer(Box::new(std::io::sink()))
         .build()
-}
-
-/// Same line as `traced_runtime::log::init`: `[trace_id] [span_id] LEVEL target: message k=v`.
-fn format_text(buf: &mut env_logger::fmt::Formatter, record: &Record<'_>) -> std::io::Result<()> {
-    struct OrDash<'a>(Option<Value<'a>>);
-    impl std::fmt::Display for OrDash<'_> {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            match &self.0 {
-                Some(v) => std::fmt::Display::fmt(v, f),
-                None => f.write_str("-"),
-            }
-        }
-    }
-    struct Rest<'a>(&'a mut env_logger::fmt::Formatter);
-    impl<'kvs> VisitSource<'kvs> for Rest<'_> {
-        fn visit_pair(&mut self, key: Key<'kvs>, value: Value<'kvs>) -> Result<(), log::kv::Error> {
-            if !matches!(key.as_str(), "trace_id" | "span_id" | "parent_span_id") {
-                write!(self.0, " {key}={value}")?;
-            }
-            Ok(())
-        }
-    }
-    let kvs = record.key_values();
-    write!(
-        buf,
-        "[{}] [{}] {} {}: {}",
-        OrDash(kvs.get(Key::from_str("trace_id"))),
-        OrDash(kvs.get(Key::from_str("span_id"))),
-        record.level(),
-        record.target(),
-        record.args(),
-    )?;
-    kvs.visit(&mut Rest(buf)).map_err(std::io::Error::other)?;
-    writeln!(buf)
 }
 
 fn install_logger() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         let logger = SwitchLogger {
-            traced: TracedLogger::new(sink_logger()),
+            traced: sink_logger(),
             plain: sink_logger(),
         };
         log::set_boxed_logger(Box::new(logger)).expect("no other logger in the bench process");
@@ -329,6 +295,13 @@ fn sync_logged(c: &mut Criterion) {
         let subscriber = tracing_subscriber::fmt()
             .with_writer(std::io::sink)
             .without_time()
+            .finish();
+        tracing::subscriber::with_default(subscriber, || b.iter(|| logged_tracing(black_box(7))));
+    });
+    g.bench_function("tracing/fmt_with_time", |b| {
+        // fmt's default line starts with an RFC 3339 timestamp; traced's text line has none.
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(std::io::sink)
             .finish();
         tracing::subscriber::with_default(subscriber, || b.iter(|| logged_tracing(black_box(7))));
     });

@@ -153,4 +153,19 @@ impl Source for Stamped<'_> {
         }
         self.own.visit(visitor)
     }
+
+    /// Same answer as visiting in order, without the visit for the id keys (the text format
+    /// looks up `trace_id` and `span_id` on every line).
+    fn get(&self, key: Key<'_>) -> Option<Value<'_>> {
+        let id = match key.as_str() {
+            TRACE_ID_KEY => Some(&self.trace_id).map(Value::from_display),
+            SPAN_ID_KEY => self.span_id.as_ref().map(Value::from_display),
+            PARENT_SPAN_ID_KEY => self.parent_span_id.as_ref().map(Value::from_display),
+            _ => None,
+        };
+        id.or_else(|| match self.ctx.fields().get(key.as_str()) {
+            Some(value) => Some(Value::from(value)),
+            None => self.own.get(key),
+        })
+    }
 }
