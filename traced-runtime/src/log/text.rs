@@ -112,6 +112,13 @@ struct Escaped<'a, W> {
 
 impl<W: Write> fmt::Write for Escaped<'_, W> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
+        // Fast path for the usual message: printable ASCII has nothing to escape.
+        if s.bytes().all(|b| matches!(b, b' '..=b'~')) {
+            return self.out.write_all(s.as_bytes()).map_err(|error| {
+                self.error = Some(error);
+                fmt::Error
+            });
+        }
         let mut result = Ok(());
         let mut start = 0;
         for (index, c) in s.char_indices() {
