@@ -9,15 +9,17 @@
 //! Instructions per call = the run's `Ir` total / the iteration count (collection is on only
 //! inside [`measured`], so set-up, the first call's OS seeding and process start are excluded).
 //! `benches/callgrind.sh` runs every path and prints that quotient. Logging is disabled the way
-//! the `sync_disabled` bench disables it: max level WARN, entry lines at INFO.
+//! the `sync_disabled` bench disables it (max level WARN, entry lines at INFO), except on the
+//! `logged_*` paths, which write the entry line through traced's text logger to a sink.
 
 use std::future::Future;
 use std::hint::black_box;
 use std::pin::{Pin, pin};
 use std::task::{Context, Poll, Waker};
 
+use traced_runtime::log::TracedLogger;
 use traced_runtime::propagation::{TRACEPARENT_LEN, TraceParent};
-use traced_runtime::{FutureExt as _, TraceContext, traced};
+use traced_runtime::{FutureExt as _, SpanId, TraceContext, TraceId, traced};
 
 const TRACEPARENT: &str = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
@@ -36,6 +38,46 @@ fn traced_span(x: u64) -> u64 {
 #[inline(never)]
 fn traced_no_span(x: u64) -> u64 {
     black_box(x).wrapping_mul(3)
+}
+
+#[traced(span)]
+#[inline(never)]
+fn logged_traced(x: u64) -> u64 {
+    black_box(x).wrapping_mul(3)
+}
+
+/// Hand-written: the caller passes the ids, the function logs them as key-values.
+#[inline(never)]
+fn logged_manual(trace_id: TraceId, span_id: SpanId, x: u64) -> u64 {
+    log::info!(trace_id:% = trace_id, span_id:% = span_id; "enter logged_manual");
+    black_box(x).wrapping_mul(3)
+}
+
+/// traced's text logger at INFO writing to a sink; `stamp: false` bypasses `TracedLogger` (the
+/// hand-written contender passes the ids itself).
+fn install_sink_logger(stamp: bool) {
+    struct Unstamped(TracedLogger<env_logger::Logger>);
+    impl log::Log for Unstamped {
+        fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
+            self.0.enabled(metadata)
+        }
+        fn log(&self, record: &log::Record<'_>) {
+            self.0.inner().log(record);
+        }
+        fn flush(&self) {}
+    }
+    let logger = traced_runtime::log::Builder::new()
+        .format(traced_runtime::log::Format::Text)
+        .filter_level(log::LevelFilter::Info)
+        .writer(Box::new(std::io::sink()))
+        .build();
+    let installed = if stamp {
+        log::set_boxed_logger(Box::new(logger))
+    } else {
+        log::set_boxed_logger(Box::new(Unstamped(logger)))
+    };
+    installed.expect("the only logger of this process");
+    log::set_max_level(log::LevelFilter::Info);
 }
 
 /// Pending once (after waking itself), then ready.
@@ -107,6 +149,15 @@ fn main() {
         "bare_future" => measured(n, |_| drive(work())),
         "traced_async_fn" => trace.in_scope(|| measured(n, |_| drive(work_traced()))),
         "with_context" => measured(n, |_| drive(work().with_context(trace.clone()))),
+        "logged_traced" => {
+            install_sink_logger(true);
+            trace.in_scope(|| measured(n, logged_traced))
+        }
+        "logged_manual" => {
+            install_sink_logger(false);
+            let (trace_id, span_id) = (TraceId::random(), SpanId::random());
+            measured(n, |x| logged_manual(trace_id, span_id, x))
+        }
         "traceparent_parse" => measured(n, |_| {
             TraceParent::parse(black_box(TRACEPARENT.as_bytes()))
                 .map_or(0, |tp| tp.parent_id().to_bytes()[7].into())
@@ -122,7 +173,7 @@ fn main() {
             eprintln!(
                 "usage: callgrind PATH [N]\nPATH: plain | traced_span_in_trace | \
                  traced_span_new_trace | traced_in_trace | traced_new_trace | bare_future | \
-                 traced_async_fn | with_context | traceparent_parse | traceparent_encode"
+                 traced_async_fn | with_context | logged_traced | logged_manual | traceparent_parse | traceparent_encode"
             );
             std::process::exit(2);
         }
