@@ -11,7 +11,7 @@
 //! unsampled traces keep their ids and their log lines.
 //!
 //! The `opentelemetry` feature provides the exporter that matters in practice:
-//! [`otel::install`](crate::otel::install) hands spans to an OpenTelemetry SDK tracer provider.
+//! `otel::install` hands spans to an OpenTelemetry SDK tracer provider.
 
 use std::borrow::Cow;
 use std::error::Error;
