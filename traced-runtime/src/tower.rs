@@ -56,7 +56,7 @@ pub const DEFAULT_TARGET: &str = "traced_runtime::tower";
 /// 4. logs `METHOD /path` at INFO inside the span (target [`DEFAULT_TARGET`] unless changed
 ///    with [`with_target`](Self::with_target));
 /// 5. calls the inner service and polls its future with the span current;
-/// 6. when an exporter is installed ([`export`](crate::export)), records the server span, named
+/// 6. when an exporter is installed ([`export`]), records the server span, named
 ///    `METHOD /path`, from the call until the response future completes (error status when the
 ///    service returns `Err`).
 #[derive(Clone, Debug, Default)]
