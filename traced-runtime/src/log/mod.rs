@@ -158,7 +158,7 @@ impl Source for Stamped<'_> {
     /// looks up `trace_id` and `span_id` on every line).
     fn get(&self, key: Key<'_>) -> Option<Value<'_>> {
         let id = match key.as_str() {
-            TRACE_ID_KEY => Some(&self.trace_id).map(Value::from_display),
+            TRACE_ID_KEY => Some(Value::from_display(&self.trace_id)),
             SPAN_ID_KEY => self.span_id.as_ref().map(Value::from_display),
             PARENT_SPAN_ID_KEY => self.parent_span_id.as_ref().map(Value::from_display),
             _ => None,
