@@ -9,7 +9,7 @@ cargo build --quiet --profile bench -p benches --bin callgrind
 bin="$target/release/callgrind"
 out=$(mktemp -d)
 printf '%-24s %12s\n' path 'Ir/op'
-for path in plain traced_span_in_trace traced_span_new_trace traced_in_trace traced_new_trace \
+for path in plain floor_cell_span traced_span_in_trace traced_span_new_trace traced_in_trace traced_new_trace \
     bare_future traced_async_fn with_context logged_traced logged_manual traceparent_parse traceparent_encode; do
     valgrind --tool=callgrind --callgrind-out-file="$out/$path.out" \
         --toggle-collect='callgrind::measured*' "$bin" "$path" "$n" 2>/dev/null

@@ -28,6 +28,32 @@ fn plain(x: u64) -> u64 {
     black_box(x).wrapping_mul(3)
 }
 
+/// The floor of a thread-local span: a `Cell` pair (span-id, parent-id), a SplitMix64 draw, and
+/// the restore on exit (the `floor_cell_span` contender of the `sync_disabled` bench).
+#[inline(never)]
+fn floor_cell_span(x: u64) -> u64 {
+    use std::cell::Cell;
+    thread_local! {
+        static SPAN: Cell<(u64, u64)> = const { Cell::new((1, 0)) };
+        static COUNTER: Cell<u64> = const { Cell::new(0x1234_5678) };
+    }
+    struct Restore((u64, u64));
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            SPAN.set(self.0);
+        }
+    }
+    let saved = SPAN.get();
+    let state = COUNTER.get().wrapping_add(0x9e37_79b9_7f4a_7c15);
+    COUNTER.set(state);
+    let mut z = state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    SPAN.set((z ^ (z >> 31), saved.0));
+    let _restore = Restore(saved);
+    black_box(x).wrapping_mul(3)
+}
+
 #[traced(span)]
 #[inline(never)]
 fn traced_span(x: u64) -> u64 {
@@ -142,6 +168,7 @@ fn main() {
     let trace = TraceContext::new_root().child();
     let out = match path.as_str() {
         "plain" => measured(n, plain),
+        "floor_cell_span" => measured(n, floor_cell_span),
         "traced_span_in_trace" => trace.in_scope(|| measured(n, traced_span)),
         "traced_span_new_trace" => measured(n, traced_span),
         "traced_in_trace" => trace.in_scope(|| measured(n, traced_no_span)),
@@ -171,7 +198,7 @@ fn main() {
         }
         _ => {
             eprintln!(
-                "usage: callgrind PATH [N]\nPATH: plain | traced_span_in_trace | \
+                "usage: callgrind PATH [N]\nPATH: plain | floor_cell_span | traced_span_in_trace | \
                  traced_span_new_trace | traced_in_trace | traced_new_trace | bare_future | \
                  traced_async_fn | with_context | logged_traced | logged_manual | traceparent_parse | traceparent_encode"
             );
