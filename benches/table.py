@@ -3,7 +3,11 @@
 
 Usage (from the workspace root, after `cargo bench -p benches`):
 
-    python3 benches/table.py [TARGET_DIR]      # default: $CARGO_TARGET_DIR or target
+    python3 benches/table.py [TARGET_DIR]               # print every table
+    python3 benches/table.py --update BENCHMARKS.md     # rewrite the tables in place
+
+TARGET_DIR defaults to $CARGO_TARGET_DIR, else `target`. `--update` replaces the text between
+`<!-- table:GROUP -->` and `<!-- /table -->` with GROUP's table.
 
 Each row is one contender: the median of criterion's samples divided by the benchmark's batch
 size (its `Throughput::Elements`), so the figure is ns per call / future / chain / task, and the
@@ -77,25 +81,44 @@ def fmt(ns):
     return f"{ns:.2f}"
 
 
+def render(group, rows):
+    names = list(rows)
+    # Traced contenders first, then the peers, alphabetically within each.
+    names.sort(key=lambda n: (0 if "traced" in n and "tracing" not in n else 1, n))
+    out = [f"| contender | median {UNIT[group]} | 95% CI of median | traced/this |"]
+    out.append("|---|---:|---:|---:|")
+    for name in names:
+        median, lo, hi = rows[name]
+        ref = reference(group, name, names)
+        ratio = rows[ref][0] / median if ref in rows else float("nan")
+        out.append(f"| `{name}` | {fmt(median)} | {fmt(lo)}–{fmt(hi)} | {ratio:.2f} |")
+    return "\n".join(out)
+
+
 def main():
-    target = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("CARGO_TARGET_DIR", "target")
+    args = sys.argv[1:]
+    update = None
+    if args[:1] == ["--update"]:
+        update, args = args[1], args[2:]
+    target = args[0] if args else os.environ.get("CARGO_TARGET_DIR", "target")
     results = load(target)
+    if update is None:
+        for group in ORDER:
+            if results.get(group):
+                print(f"### {group}\n\n{render(group, results[group])}\n")
+        return
+    text = Path(update).read_text()
     for group in ORDER:
-        rows = results.get(group)
-        if not rows:
+        if not results.get(group):
             continue
-        names = list(rows)
-        # Keep the bench file's order: criterion writes no order, so sort traced rows first.
-        names.sort(key=lambda n: (0 if "traced" in n and "tracing" not in n else 1, n))
-        print(f"### {group}\n")
-        print(f"| contender | median {UNIT[group]} | 95% CI of median | traced/this |")
-        print("|---|---:|---:|---:|")
-        for name in names:
-            median, lo, hi = rows[name]
-            ref = reference(group, name, names)
-            ratio = rows[ref][0] / median if ref in rows else float("nan")
-            print(f"| `{name}` | {fmt(median)} | {fmt(lo)}–{fmt(hi)} | {ratio:.2f} |")
-        print()
+        start = f"<!-- table:{group} -->"
+        end = "<!-- /table -->"
+        i = text.find(start)
+        if i < 0:
+            continue
+        j = text.index(end, i)
+        text = text[: i + len(start)] + "\n" + render(group, results[group]) + "\n" + text[j:]
+    Path(update).write_text(text)
 
 
 if __name__ == "__main__":
