@@ -27,7 +27,8 @@ use traced_runtime::tower::{InjectLayer, InjectService, TraceLayer};
 pub(crate) type HttpClient = InjectService<Client<HttpConnector, Full<Bytes>>>;
 
 /// The traceparent of the first request: trace `4bf9...4736`, caller span `00f0...02b7`, sampled.
-pub(crate) const GIVEN_TRACEPARENT: &str = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+pub(crate) const GIVEN_TRACEPARENT: &str =
+    "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
 /// Service B: logs, and answers with the ids it sees.
 async fn greet(Extension(ctx): Extension<TraceContext>) -> String {
@@ -123,7 +124,10 @@ pub(crate) async fn start() -> std::io::Result<(HttpClient, String)> {
 
 /// Sends the two demonstration requests to A: one with [`GIVEN_TRACEPARENT`], one without
 /// (A starts a fresh trace), and prints A's answers.
-pub(crate) async fn send_both(client: &HttpClient, a_url: &str) -> Result<(), Box<dyn std::error::Error>> {
+pub(crate) async fn send_both(
+    client: &HttpClient,
+    a_url: &str,
+) -> Result<(), Box<dyn std::error::Error>> {
     eprintln!("\n# request 1: traceparent: {GIVEN_TRACEPARENT}");
     let answer = get_with(client, a_url, Some(GIVEN_TRACEPARENT)).await?;
     eprint!("{answer}");
