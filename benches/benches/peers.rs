@@ -345,6 +345,46 @@ async fn work_traced() -> u64 {
     black_box(1)
 }
 
+/// The floor of a per-poll context switch: the future owns its context and, during each poll,
+/// a destructor-free `Cell` thread-local points at it (set on entry, restored on exit).
+mod floor_poll {
+    use std::cell::Cell;
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+
+    use traced_runtime::TraceContext;
+
+    thread_local! {
+        static CURRENT: Cell<*const TraceContext> = const { Cell::new(std::ptr::null()) };
+    }
+
+    pub(super) struct PtrSlot<F> {
+        pub(super) inner: F,
+        pub(super) ctx: TraceContext,
+    }
+
+    struct Restore(*const TraceContext);
+
+    impl Drop for Restore {
+        #[inline]
+        fn drop(&mut self) {
+            CURRENT.set(self.0);
+        }
+    }
+
+    impl<F: Future + Unpin> Future for PtrSlot<F> {
+        type Output = F::Output;
+
+        #[inline]
+        fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+            let this = &mut *self;
+            let _restore = Restore(CURRENT.replace(&raw const this.ctx));
+            Pin::new(&mut this.inner).poll(cx)
+        }
+    }
+}
+
 /// Polls `fut` to completion with a no-op waker.
 #[inline]
 fn drive<F: Future>(fut: F) -> F::Output {
@@ -376,6 +416,18 @@ fn async_poll(c: &mut Criterion) {
     g.bench_function("with_context", |b| {
         let ctx = TraceContext::new_root().child();
         b.iter(|| futures(|| work().with_context(ctx.clone())));
+    });
+    g.bench_function("floor_ptr_slot", |b| {
+        let ctx = TraceContext::new_root().child();
+        b.iter(|| {
+            futures(|| floor_poll::PtrSlot {
+                inner: Box::pin(work()),
+                ctx: ctx.clone(),
+            })
+        });
+    });
+    g.bench_function("bare_future_boxed", |b| {
+        b.iter(|| futures(|| Box::pin(work())))
     });
     g.bench_function("tracing/instrumented_registry", |b| {
         use tracing::Instrument as _;
