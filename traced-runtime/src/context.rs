@@ -438,8 +438,12 @@ impl SpanScope {
             }
             Some(_) => Self::Unchanged,
             None => {
-                let root = TraceContext::new_root();
-                *slot = Some(if span { root.child() } else { root });
+                // Same value as `new_root().child()`, without cloning and dropping the root.
+                let mut root = TraceContext::new_root();
+                if span {
+                    root.span_id = Some(SpanId::random());
+                }
+                *slot = Some(root);
                 Self::Started
             }
         })
