@@ -466,7 +466,9 @@ impl SpanScope {
                 });
             }
             Self::Started => {
-                let _started = with_slot(Option::take);
+                // Dropped in place, without moving it out first: dropping a context only
+                // releases `Arc`s of strings, which runs no user code that could reenter.
+                with_slot(|slot| *slot = None);
             }
         }
     }
