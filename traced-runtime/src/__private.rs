@@ -49,14 +49,14 @@ pub struct Callsite {
 
 impl Callsite {
     /// Whether the entry level passes the static and the global max level (no logger call).
-    #[inline]
+    #[inline(always)]
     #[must_use]
     pub fn enabled(&self) -> bool {
         level_enabled(self.level)
     }
 
     /// Logs the entry line; `self_type` is `type_name::<Self>()` for methods.
-    #[inline]
+    #[inline(always)]
     pub fn log_entry(&self, self_type: Option<&'static str>) {
         if self.enabled() {
             self.log_slow(self.level, "enter", self_type, &NoKvs);
@@ -313,24 +313,17 @@ impl<const N: usize> Setup for [(&'static str, String); N] {
 
 /// Scope of a sync traced call: ends its span (exported when an exporter is installed) and
 /// undoes its change to the current context when dropped.
+///
+/// Small on purpose (48 bytes): it lives in the caller's frame on every traced call.
 #[must_use]
 pub struct SyncGuard {
-    scope: Scope,
+    scope: SpanScope,
     span: Option<(Started, &'static Callsite)>,
 }
 
-/// How a sync call changed the current context.
-enum Scope {
-    /// In place (plain `#[traced]` / `#[traced(span)]`): only the ids changed.
-    InPlace(SpanScope),
-    /// A whole derived context was installed (`root`, `fields(...)`); dropping the guard
-    /// restores the previous one.
-    Installed { _guard: ContextGuard },
-}
-
 impl SyncGuard {
-    #[inline]
-    fn new(scope: Scope, callsite: &'static Callsite) -> Self {
+    #[inline(always)]
+    fn new(scope: SpanScope, callsite: &'static Callsite) -> Self {
         let span = if callsite.span {
             export::start().map(|started| (started, callsite))
         } else {
@@ -341,17 +334,31 @@ impl SyncGuard {
 }
 
 impl Drop for SyncGuard {
-    #[inline]
+    #[inline(always)]
     fn drop(&mut self) {
         if let Some((started, callsite)) = self.span.take() {
-            // Still inside the call: the current context is the span's own.
-            if let Some(ctx) = TraceContext::current() {
-                finish_span(started, &ctx, callsite);
-            }
+            finish_current_span(started, callsite);
         }
-        if let Scope::InPlace(scope) = &mut self.scope {
-            scope.close();
-        }
+        self.scope.close();
+    }
+}
+
+/// Scope of a sync traced call with `root` or `fields(...)`: a whole derived context is
+/// installed, and restored when dropped after the span has ended.
+#[must_use]
+pub struct InstalledGuard {
+    // Fields drop in declaration order: the span ends while its context is still current.
+    _span: SyncGuard,
+    _context: ContextGuard,
+}
+
+/// Exports the span of `callsite` that the current context stands in (a sync call, still inside
+/// it).
+#[cold]
+#[inline(never)]
+fn finish_current_span(started: Started, callsite: &'static Callsite) {
+    if let Some(ctx) = TraceContext::current() {
+        finish_span(started, &ctx, callsite);
     }
 }
 
@@ -390,7 +397,7 @@ mod span_error {
 }
 
 /// Entry of a sync traced fn: ensure a trace (and a span), then log entry.
-#[inline]
+#[inline(always)]
 pub fn enter_sync(callsite: &'static Callsite, self_type: Option<&'static str>) -> SyncGuard {
     let guard = open_sync(callsite);
     callsite.log_entry(self_type);
@@ -398,18 +405,21 @@ pub fn enter_sync(callsite: &'static Callsite, self_type: Option<&'static str>) 
 }
 
 /// Like [`enter_sync`] without the entry line (the expansion logs it with the arguments).
-#[inline]
+#[inline(always)]
 pub fn open_sync(callsite: &'static Callsite) -> SyncGuard {
-    SyncGuard::new(Scope::InPlace(SpanScope::open(callsite.span)), callsite)
+    SyncGuard::new(SpanScope::open(callsite.span), callsite)
 }
 
 /// Entry of a sync traced fn with `root` or `fields(...)`: derives the call's context (a new
 /// trace for `root`), applies `setup`, and installs it until the guard drops. Does not log.
 #[inline]
-pub fn enter_sync_full<S: Setup>(callsite: &'static Callsite, setup: S) -> SyncGuard {
+pub fn enter_sync_full<S: Setup>(callsite: &'static Callsite, setup: S) -> InstalledGuard {
     let ctx = setup.apply(derive(callsite.span, callsite.root));
-    let _guard = ContextGuard::install(Some(ctx));
-    SyncGuard::new(Scope::Installed { _guard }, callsite)
+    let _context = ContextGuard::install(Some(ctx));
+    InstalledGuard {
+        _span: SyncGuard::new(SpanScope::Unchanged, callsite),
+        _context,
+    }
 }
 
 /// The future of a traced async fn: derives its context at first poll from the context current

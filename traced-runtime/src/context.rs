@@ -1,20 +1,89 @@
 //! The [`TraceContext`] value and the per-thread slot that holds the current one.
 //!
-//! One `thread_local!` holds the current context. [`TraceContext::enter`] puts a context there
+//! A `thread_local!` holds the current context. [`TraceContext::enter`] puts a context there
 //! and returns a [`ContextGuard`] that restores exactly the previous value when dropped, also
-//! while a panic unwinds. Every access goes through `try_with`, so code running during thread
-//! teardown sees "no context" instead of panicking.
+//! while a panic unwinds. Every access to the slot goes through `try_with`, so code running
+//! during thread teardown sees "no context" instead of panicking.
+//!
+//! What is current, and its two span ids, live apart in a second thread-local without a
+//! destructor (`HOT`, three words). The span ids are the only part a `#[traced(span)]` call
+//! changes, so opening and closing a span in place is a few plain loads and stores (see
+//! `SpanScope`); a future's poll lends its context by pointer instead of moving it into the slot
+//! (see `PollScope`). Readers combine the two (`with_current`).
 
-use core::cell::RefCell;
+use core::cell::{Cell, RefCell};
 use core::fmt;
-use core::marker::PhantomData;
 
 use crate::fields::Fields;
 use crate::id::{SpanId, TraceFlags, TraceId};
 use crate::propagation::{Baggage, TraceState};
 
 thread_local! {
+    /// The context installed by [`ContextGuard`]s and by traced calls that start a trace. Its two
+    /// span ids may lag behind [`HOT`]'s, which are the current ones.
     static CURRENT: RefCell<Option<TraceContext>> = const { RefCell::new(None) };
+    /// What the current context is: none, the slot's, or one lent by a poll ([`PollScope`]),
+    /// and its span-id and parent-id. A `Cell` of a `Copy` type has no destructor, so an access
+    /// is a plain thread-local load or store (no registration check, no borrow flag): opening a
+    /// span in place and entering a poll touch this alone.
+    static HOT: Cell<Hot> = const { Cell::new(Hot::NONE) };
+}
+
+/// See [`HOT`]. Saved and restored whole by every scope, so it is always exactly the caller's
+/// after a scope ends.
+#[derive(Clone, Copy)]
+pub(crate) struct Hot {
+    /// Null: no context is current. [`IN_SLOT`]: the slot's. Otherwise the context a poll lent.
+    /// (One pointer rather than an enum, so that `Hot` has no niche and stays three words.)
+    current: *const TraceContext,
+    span_id: Option<SpanId>,
+    parent_span_id: Option<SpanId>,
+}
+
+/// [`Hot::current`] when the current context is the slot's. No context lives at this address:
+/// it is the alignment of `TraceContext`, in the never-mapped first page.
+const IN_SLOT: *const TraceContext = core::ptr::dangling();
+
+impl Hot {
+    const NONE: Self = Self {
+        current: core::ptr::null(),
+        span_id: None,
+        parent_span_id: None,
+    };
+
+    #[inline]
+    fn is_present(self) -> bool {
+        !self.current.is_null()
+    }
+
+    /// `ctx` (or none), as the slot's context.
+    #[inline]
+    fn of_slot(ctx: Option<&TraceContext>) -> Self {
+        ctx.map_or(Self::NONE, |ctx| Self {
+            current: IN_SLOT,
+            span_id: ctx.span_id,
+            parent_span_id: ctx.parent_span_id,
+        })
+    }
+
+    /// Calls `f` with `ctx` as seen with these span ids.
+    #[inline]
+    fn view<R>(self, ctx: &TraceContext, f: impl FnOnce(Option<&TraceContext>) -> R) -> R {
+        if self.span_id == ctx.span_id && self.parent_span_id == ctx.parent_span_id {
+            f(Some(ctx))
+        } else {
+            // A span was opened in place on a context this code may not write to.
+            let mut view = ctx.clone();
+            self.write_to(&mut view);
+            f(Some(&view))
+        }
+    }
+
+    #[inline]
+    fn write_to(self, ctx: &mut TraceContext) {
+        ctx.span_id = self.span_id;
+        ctx.parent_span_id = self.parent_span_id;
+    }
 }
 
 /// One position in a trace: the trace-id, the current span-id and its parent, the trace-flags and
@@ -301,7 +370,7 @@ impl fmt::Debug for TraceContext {
 #[inline]
 #[must_use]
 pub fn current_trace_id() -> Option<TraceId> {
-    with_current(|ctx| ctx.map(TraceContext::trace_id))
+    with_current_trace(|trace| trace.map(|(trace_id, _)| trace_id))
 }
 
 /// Returns the current span-id, or `None` outside any span.
@@ -310,19 +379,54 @@ pub fn current_trace_id() -> Option<TraceId> {
 #[inline]
 #[must_use]
 pub fn current_span_id() -> Option<SpanId> {
-    with_current(|ctx| ctx.and_then(TraceContext::span_id))
+    // `None` when no context is current: `HOT` then holds no ids.
+    HOT.get().span_id
 }
 
 /// Calls `f` with a reference to the current context.
 ///
 /// `f` sees `None` outside any trace, during thread teardown, and in the (reentrant) case where
-/// the slot is being replaced. `f` must not enter or leave contexts itself.
+/// the slot is being replaced. `f` must not enter or leave contexts itself. Outside any trace this
+/// is one read of [`HOT`] and nothing else.
 #[inline]
 pub(crate) fn with_current<R>(f: impl FnOnce(Option<&TraceContext>) -> R) -> R {
+    let hot = HOT.get();
+    with_base(hot, |ctx| match ctx {
+        Some(ctx) => hot.view(ctx, f),
+        None => f(None),
+    })
+}
+
+/// Calls `f` with the current trace-id and trace-flags, or `None`; unlike [`with_current`], never
+/// clones the context.
+#[inline]
+pub(crate) fn with_current_trace<R>(f: impl FnOnce(Option<(TraceId, TraceFlags)>) -> R) -> R {
+    let hot = HOT.get();
+    with_base(hot, |ctx| f(ctx.map(|ctx| (ctx.trace_id, ctx.flags))))
+}
+
+/// Calls `f` with the context `hot` describes, whose span ids may lag behind `hot`'s.
+#[inline]
+fn with_base<R>(hot: Hot, f: impl FnOnce(Option<&TraceContext>) -> R) -> R {
+    if !hot.is_present() {
+        return f(None);
+    }
+    if hot.current != IN_SLOT {
+        // SAFETY: a context is lent only by a `PollScope`, which borrows it for as long as it is
+        // lent, and restores `HOT` (ending the loan) before that borrow ends. `PollScope`s are
+        // stack values on this thread, so the loan ends after this call returns.
+        return f(Some(unsafe { &*hot.current }));
+    }
     let mut f = Some(f);
-    let result = CURRENT.try_with(|slot| match slot.try_borrow() {
-        Ok(ctx) => f.take().map(|f| f(ctx.as_ref())),
-        Err(_) => None,
+    let result = CURRENT.try_with(|slot| {
+        // Bring the slot's span ids up to date, so that later reads need no copy.
+        if let Ok(mut ctx) = slot.try_borrow_mut() {
+            if let Some(ctx) = ctx.as_mut() {
+                hot.write_to(ctx);
+            }
+        }
+        let ctx = slot.try_borrow().ok()?;
+        f.take().map(|f| f(ctx.as_ref()))
     });
     match (result, f) {
         (Ok(Some(r)), _) => r,
@@ -332,13 +436,21 @@ pub(crate) fn with_current<R>(f: impl FnOnce(Option<&TraceContext>) -> R) -> R {
     }
 }
 
-/// Calls `f` with mutable access to the slot; `None` when the slot is gone or busy.
+/// Swaps `ctx` with the slot's context and makes the slot's current; `false`, and nothing
+/// changed, when the slot is gone (thread teardown) or busy (a reentrant call). The caller saves
+/// [`HOT`] before and restores it after.
 #[inline]
-pub(crate) fn with_slot<R>(f: impl FnOnce(&mut Option<TraceContext>) -> R) -> Option<R> {
+fn swap_slot(ctx: &mut Option<TraceContext>) -> bool {
     CURRENT
-        .try_with(|slot| slot.try_borrow_mut().ok().map(|mut ctx| f(&mut ctx)))
-        .ok()
-        .flatten()
+        .try_with(|slot| {
+            let Ok(mut slot) = slot.try_borrow_mut() else {
+                return false;
+            };
+            core::mem::swap(&mut *slot, ctx);
+            HOT.set(Hot::of_slot(slot.as_ref()));
+            true
+        })
+        .unwrap_or(false)
 }
 
 /// Restores the previously current context when dropped. Returned by [`TraceContext::enter`].
@@ -347,20 +459,22 @@ pub(crate) fn with_slot<R>(f: impl FnOnce(&mut Option<TraceContext>) -> R) -> Op
 #[must_use = "the context is left as soon as the guard is dropped; bind it with `let _guard = ...`"]
 pub struct ContextGuard {
     previous: Option<TraceContext>,
-    _not_send: PhantomData<*const ()>,
+    saved: Hot,
+    installed: bool,
 }
 
 impl ContextGuard {
     /// Puts `ctx` in the slot and remembers what was there.
     #[inline]
     pub(crate) fn install(ctx: Option<TraceContext>) -> Self {
-        let mut ctx = ctx;
-        // When the slot is unavailable nothing is installed, and `ctx` is what drop "restores"
-        // into the unavailable slot, which is also a no-op.
-        with_slot(|slot| core::mem::swap(slot, &mut ctx));
+        let saved = HOT.get();
+        let mut previous = ctx;
+        // When the slot is unavailable nothing is installed, and drop leaves the slot alone.
+        let installed = swap_slot(&mut previous);
         Self {
-            previous: ctx,
-            _not_send: PhantomData,
+            previous,
+            saved,
+            installed,
         }
     }
 }
@@ -368,9 +482,13 @@ impl ContextGuard {
 impl Drop for ContextGuard {
     #[inline]
     fn drop(&mut self) {
-        let previous = self.previous.take();
-        // The replaced context is dropped after the borrow ends.
-        let _entered = with_slot(|slot| core::mem::replace(slot, previous));
+        if self.installed {
+            // The context this guard entered comes back out and is dropped at the end of this
+            // block, after the slot's borrow has ended.
+            let mut entered = self.previous.take();
+            swap_slot(&mut entered);
+            HOT.set(self.saved);
+        }
     }
 }
 
@@ -378,99 +496,131 @@ impl fmt::Debug for ContextGuard {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ContextGuard")
             .field("previous", &self.previous)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
-/// Swaps a context into the slot for the duration of one `poll`, and back out afterwards.
+/// Makes a future's context current for the duration of one `poll`.
 ///
-/// Used by the future wrappers: the owner's context moves into the slot and back without a
-/// clone, so a poll costs two swaps.
+/// Used by the future wrappers. A context is lent, not moved: [`HOT`] points at it, so a poll
+/// costs a save and two stores of [`HOT`]. A future with no context (`None`) takes the slot's
+/// context out for the poll instead, so that code inside sees none.
 pub(crate) struct PollScope<'a> {
-    owner: &'a mut Option<TraceContext>,
-    swapped: bool,
+    saved: Hot,
+    /// Set when the slot's context was moved here for the poll.
+    swapped: Option<&'a mut Option<TraceContext>>,
 }
 
 impl<'a> PollScope<'a> {
     #[inline]
     pub(crate) fn enter(owner: &'a mut Option<TraceContext>) -> Self {
-        let swapped = with_slot(|slot| core::mem::swap(slot, owner)).is_some();
-        Self { owner, swapped }
+        let saved = HOT.get();
+        match owner {
+            Some(ctx) => {
+                HOT.set(Hot {
+                    current: ctx,
+                    span_id: ctx.span_id,
+                    parent_span_id: ctx.parent_span_id,
+                });
+                Self {
+                    saved,
+                    swapped: None,
+                }
+            }
+            None => {
+                let swapped = swap_slot(owner).then_some(owner);
+                Self { saved, swapped }
+            }
+        }
     }
 }
 
 impl Drop for PollScope<'_> {
     #[inline]
     fn drop(&mut self) {
-        if self.swapped {
-            with_slot(|slot| core::mem::swap(slot, self.owner));
+        if let Some(owner) = self.swapped.take() {
+            swap_slot(owner);
         }
+        HOT.set(self.saved);
     }
 }
 
-/// What a `#[traced(span)]` call changed in the slot, so that drop can undo exactly that.
+/// What a `#[traced(span)]` call changed, so that drop can undo exactly that.
 pub(crate) enum SpanScope {
     /// Nothing changed (`#[traced]` inside an existing trace).
     Unchanged,
-    /// A child span was opened in place: only the two span ids changed.
-    Child {
-        span_id: Option<SpanId>,
-        parent_span_id: Option<SpanId>,
-    },
+    /// A child span was opened in place: only the span ids in [`HOT`] changed; this is the
+    /// caller's [`HOT`].
+    Child(Hot),
     /// The slot was empty and a new trace was installed; drop empties it again.
     Started,
 }
 
 impl SpanScope {
     /// Ensures a trace is current (starting one when none is) and, if `span`, opens a child span
-    /// in place. `root` starts a new trace even when one is current (full save and restore).
-    #[inline]
+    /// in place.
+    ///
+    /// Inside a trace this touches [`HOT`] only: no `RefCell`, no destructor-state check.
+    #[inline(always)]
     pub(crate) fn open(span: bool) -> Self {
-        with_slot(|slot| match slot {
-            Some(ctx) if span => {
-                let scope = Self::Child {
-                    span_id: ctx.span_id,
-                    parent_span_id: ctx.parent_span_id,
+        let hot = HOT.get();
+        if !hot.is_present() {
+            return Self::start(span);
+        }
+        if !span {
+            return Self::Unchanged;
+        }
+        HOT.set(Hot {
+            span_id: Some(SpanId::random()),
+            parent_span_id: hot.span_id,
+            ..hot
+        });
+        Self::Child(hot)
+    }
+
+    /// Installs a new trace (and its first span, if `span`) in the empty slot.
+    #[inline(never)]
+    fn start(span: bool) -> Self {
+        CURRENT
+            .try_with(|slot| {
+                let Ok(mut slot) = slot.try_borrow_mut() else {
+                    return Self::Unchanged;
                 };
-                ctx.parent_span_id = ctx.span_id;
-                ctx.span_id = Some(SpanId::random());
-                scope
-            }
-            Some(_) => Self::Unchanged,
-            None => {
+                if slot.is_some() {
+                    return Self::Unchanged;
+                }
                 // Same value as `new_root().child()`, without cloning and dropping the root.
                 let mut root = TraceContext::new_root();
                 if span {
                     root.span_id = Some(SpanId::random());
                 }
+                HOT.set(Hot::of_slot(Some(&root)));
                 *slot = Some(root);
                 Self::Started
-            }
-        })
-        .unwrap_or(Self::Unchanged)
+            })
+            .unwrap_or(Self::Unchanged)
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn close(&mut self) {
         match *self {
             Self::Unchanged => {}
-            Self::Child {
-                span_id,
-                parent_span_id,
-            } => {
-                with_slot(|slot| {
-                    if let Some(ctx) = slot {
-                        ctx.span_id = span_id;
-                        ctx.parent_span_id = parent_span_id;
-                    }
-                });
-            }
-            Self::Started => {
-                // Dropped in place, without moving it out first: dropping a context only
-                // releases `Arc`s of strings, which runs no user code that could reenter.
-                with_slot(|slot| *slot = None);
-            }
+            Self::Child(caller) => HOT.set(caller),
+            Self::Started => Self::stop(),
         }
+    }
+
+    /// Empties the slot a [`start`](Self::start) filled.
+    #[inline(never)]
+    fn stop() {
+        HOT.set(Hot::NONE);
+        // Dropped in place: dropping a context only releases `Arc`s of strings, which runs no
+        // user code that could reenter.
+        let _gone = CURRENT.try_with(|slot| {
+            if let Ok(mut slot) = slot.try_borrow_mut() {
+                *slot = None;
+            }
+        });
     }
 }
 
@@ -512,6 +662,99 @@ mod tests {
         assert_ne!(inner.span_id(), a.span_id());
         s.close();
         assert_eq!(TraceContext::current(), Some(a.clone()));
+    }
+
+    /// Polls `f` once inside a `PollScope` lending `owner`.
+    fn in_poll<R>(owner: &mut Option<TraceContext>, f: impl FnOnce() -> R) -> R {
+        let _scope = PollScope::enter(owner);
+        f()
+    }
+
+    #[test]
+    fn a_span_opened_in_place_is_seen_by_every_reader() {
+        let a = TraceContext::new_root().child().with_field("k", "v");
+        let _a = a.enter();
+        let mut s = SpanScope::open(true);
+        let span = current_span_id();
+        assert_ne!(span, a.span_id());
+        let seen = TraceContext::current().unwrap();
+        assert_eq!(seen.span_id(), span);
+        assert_eq!(seen.parent_span_id(), a.span_id());
+        assert_eq!(seen.fields().get("k"), Some("v"));
+        assert_eq!(current_trace_id(), Some(a.trace_id()));
+        s.close();
+        // The slot was brought up to date while the span was open; closing it still restores.
+        assert_eq!(TraceContext::current(), Some(a.clone()));
+    }
+
+    #[test]
+    fn a_nested_read_sees_the_open_span() {
+        // A logger that reads the context while `with_current` lends it (reentrant borrow).
+        let a = TraceContext::new_root().child();
+        let mut owner = Some(a.clone());
+        for lent in [true, false] {
+            let check = || {
+                let mut s = SpanScope::open(true);
+                let span = current_span_id();
+                with_current(|outer| {
+                    assert_eq!(outer.unwrap().span_id(), span);
+                    assert_eq!(TraceContext::current().unwrap().span_id(), span);
+                });
+                s.close();
+            };
+            if lent {
+                in_poll(&mut owner, check);
+            } else {
+                a.in_scope(check);
+            }
+        }
+    }
+
+    #[test]
+    fn a_lent_context_is_current_during_the_poll_only() {
+        let a = TraceContext::new_root().child();
+        let b = TraceContext::new_root();
+        let mut owner = Some(a.clone());
+        b.in_scope(|| {
+            in_poll(&mut owner, || {
+                assert_eq!(TraceContext::current(), Some(a.clone()));
+                let mut s = SpanScope::open(true);
+                assert_eq!(
+                    TraceContext::current().unwrap().parent_span_id(),
+                    a.span_id()
+                );
+                // Entering a context inside the poll shadows the lent one, and gives it back.
+                b.in_scope(|| assert_eq!(TraceContext::current(), Some(b.clone())));
+                assert_eq!(
+                    TraceContext::current().unwrap().parent_span_id(),
+                    a.span_id()
+                );
+                s.close();
+                assert_eq!(TraceContext::current(), Some(a.clone()));
+            });
+            assert_eq!(TraceContext::current(), Some(b.clone()));
+        });
+        assert_eq!(owner, Some(a));
+        assert_eq!(TraceContext::current(), None);
+    }
+
+    #[test]
+    fn a_poll_without_context_hides_the_callers() {
+        let b = TraceContext::new_root();
+        let mut owner = None;
+        b.in_scope(|| {
+            in_poll(&mut owner, || {
+                assert_eq!(TraceContext::current(), None);
+                // A traced call inside starts its own trace, and ends it.
+                let mut s = SpanScope::open(true);
+                let started = TraceContext::current().unwrap();
+                assert_ne!(started.trace_id(), b.trace_id());
+                s.close();
+                assert_eq!(TraceContext::current(), None);
+            });
+            assert_eq!(TraceContext::current(), Some(b.clone()));
+        });
+        assert_eq!(owner, None);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use ::log::{Level, Record};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use super::{SPAN_ID_KEY, TRACE_ID_KEY};
-use crate::context::with_current;
+use crate::context::with_current_trace;
 
 /// Keys this format writes itself; a key-value with one of these names is written as `kv.NAME`
 /// so that it can neither be lost nor overwrite them.
@@ -72,7 +72,8 @@ impl<T: fmt::Display> Serialize for Line<'_, T> {
                     GCP_TRACE,
                     &Str(format_args!("projects/{project}/traces/{trace_id}")),
                 )?;
-                let sampled = with_current(|ctx| ctx.is_some_and(|ctx| ctx.is_sampled()));
+                let sampled =
+                    with_current_trace(|trace| trace.is_some_and(|(_, flags)| flags.is_sampled()));
                 map.serialize_entry(GCP_SAMPLED, &sampled)?;
             }
             if let Some(span_id) = kvs.get(Key::from_str(SPAN_ID_KEY)) {

@@ -211,7 +211,7 @@ mod tests {
         assert_eq!(size_of::<Option<TraceState>>(), size_of::<usize>());
         assert_eq!(size_of::<Baggage>(), size_of::<usize>());
         assert!(
-            size_of::<TraceContext>() <= 80,
+            size_of::<TraceContext>() <= 64,
             "{}",
             size_of::<TraceContext>()
         );
