@@ -119,12 +119,14 @@ impl<'a> Expansion<'a> {
                 .map_or(Level::Info, |l| l.value)
                 .variant()
         );
+        let enter_message = format!("enter {name}");
         let span = self.args.span.is_some();
         let root = self.args.root.is_some();
         // `line!()` under the function name's span reports the line of the signature.
         quote_spanned! {sig.ident.span()=>
             static __TRACED_CALLSITE: #private::Callsite = #private::Callsite {
                 name: #name,
+                enter_message: #enter_message,
                 target: #target,
                 module_path: ::core::module_path!(),
                 file: ::core::file!(),

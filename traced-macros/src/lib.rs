@@ -238,7 +238,7 @@ use proc_macro::TokenStream;
 /// # Cost
 ///
 /// When the entry line's level is disabled (`log::max_level()`, the static max level, or the
-/// logger's `enabled`), nothing is formatted and nothing is allocated: arguments and return
+/// logger's filter), nothing is formatted and nothing is allocated: arguments and return
 /// values are passed as `&dyn Debug` and only formatted by a logger that writes the record;
 /// `exit` reads the clock only when its line can be logged. `span` and `root` still maintain
 /// the ids. `fields(...)` allocate their values on every call.
@@ -251,7 +251,8 @@ use proc_macro::TokenStream;
 /// ```ignore
 /// fn api1_service(&self) {
 ///     static __TRACED_CALLSITE: Callsite = Callsite {
-///         name: "api1_service", target: module_path!(), level: Level::Info,
+///         name: "api1_service", enter_message: "enter api1_service",
+///         target: module_path!(), level: Level::Info,
 ///         span: true, root: false, /* module_path, file, line */
 ///     };
 ///     // opens the span in place in the thread-local slot; restores it on drop

@@ -31,6 +31,9 @@ pub const ERROR_KEY: &str = "error";
 pub struct Callsite {
     /// The function's name (or the `name = "..."` override).
     pub name: &'static str,
+    /// `"enter {name}"`, the entry line of a free function, spelled out at compile time so that
+    /// a logger writes it in one piece.
+    pub enter_message: &'static str,
     /// Log target of the entry line (the function's module unless overridden).
     pub target: &'static str,
     /// `module_path!()` at the function.
@@ -140,28 +143,31 @@ impl Callsite {
         self_type: Option<&'static str>,
         kvs: &dyn Source,
     ) {
-        let logger = log::logger();
-        let metadata = log::Metadata::builder()
-            .level(level)
-            .target(self.target)
-            .build();
-        if !logger.enabled(&metadata) {
-            return;
-        }
-        let name = QualifiedName {
-            self_type,
-            name: self.name,
+        // No `enabled()` pre-check: `log()` filters anyway, as it does for `log::info!`, which
+        // asks the logger once, not twice.
+        let emit = |message: fmt::Arguments<'_>| {
+            log::logger().log(
+                &log::Record::builder()
+                    .level(level)
+                    .target(self.target)
+                    .args(message)
+                    .module_path_static(Some(self.module_path))
+                    .file_static(Some(self.file))
+                    .line(Some(self.line))
+                    .key_values(kvs)
+                    .build(),
+            );
         };
-        logger.log(
-            &log::Record::builder()
-                .metadata(metadata)
-                .args(format_args!("{what} {name}"))
-                .module_path_static(Some(self.module_path))
-                .file_static(Some(self.file))
-                .line(Some(self.line))
-                .key_values(kvs)
-                .build(),
-        );
+        match self_type {
+            None if what == "enter" => emit(format_args!("{}", self.enter_message)),
+            _ => {
+                let name = QualifiedName {
+                    self_type,
+                    name: self.name,
+                };
+                emit(format_args!("{what} {name}"));
+            }
+        }
     }
 }
 
