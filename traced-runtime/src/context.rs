@@ -5,11 +5,12 @@
 //! while a panic unwinds. Every access to the slot goes through `try_with`, so code running
 //! during thread teardown sees "no context" instead of panicking.
 //!
-//! What is current, and its two span ids, live apart in a second thread-local without a
-//! destructor (`HOT`, three words). The span ids are the only part a `#[traced(span)]` call
-//! changes, so opening and closing a span in place is a few plain loads and stores (see
-//! `SpanScope`); a future's poll lends its context by pointer instead of moving it into the slot
-//! (see `PollScope`). Readers combine the two (`with_current`).
+//! What is current, and its two span ids, live apart in two thread-locals without destructors
+//! (`HEAD` and `SPAN`). The span ids are the only part a `#[traced(span)]` call changes, so
+//! opening and closing a span in place is a few plain loads and stores; a trace that a traced
+//! call starts lives in `HEAD` and `SPAN` alone (no fields yet, nothing to put in the slot); and a
+//! future's poll lends its context by pointer instead of moving it into the slot (see
+//! `PollScope`). Readers combine them (`with_current`).
 
 use core::cell::{Cell, RefCell};
 use core::fmt;
@@ -19,57 +20,61 @@ use crate::id::{SpanId, TraceFlags, TraceId};
 use crate::propagation::{Baggage, TraceState};
 
 thread_local! {
-    /// The context installed by [`ContextGuard`]s and by traced calls that start a trace. Its two
-    /// span ids may lag behind [`HOT`]'s, which are the current ones.
+    /// The context installed by [`ContextGuard`]s. Its two span ids may lag behind [`SPAN`]'s,
+    /// which are the current ones.
     static CURRENT: RefCell<Option<TraceContext>> = const { RefCell::new(None) };
-    /// What the current context is: none, the slot's, or one lent by a poll ([`PollScope`]),
-    /// and its span-id and parent-id. A `Cell` of a `Copy` type has no destructor, so an access
-    /// is a plain thread-local load or store (no registration check, no borrow flag): opening a
-    /// span in place and entering a poll touch this alone.
-    static HOT: Cell<Hot> = const { Cell::new(Hot::NONE) };
+    /// What is current: null (nothing), [`IN_SLOT`] (the slot's context), [`IN_HEAD`] (a trace
+    /// a traced call started, made of [`STARTED`] and [`SPAN`]), or the context a poll lent.
+    /// Pointers rather than an enum, so that a check is one compare. `Cell`s of `Copy` types have
+    /// no destructor, so an access is a plain thread-local load or store: no registration check,
+    /// no borrow flag.
+    static HEAD: Cell<*const TraceContext> = const { Cell::new(core::ptr::null()) };
+    /// The current span-id and parent-id, whatever [`HEAD`] says is current.
+    static SPAN: Cell<SpanIds> = const { Cell::new(SpanIds::NONE) };
+    /// The trace-id and trace-flags of the trace a traced call started; meaningful while
+    /// [`HEAD`] is [`IN_HEAD`] and saved only by the scopes that can hide such a trace
+    /// ([`ContextGuard`], and [`PollScope`] for a future without context).
+    static STARTED: Cell<Option<(TraceId, TraceFlags)>> = const { Cell::new(None) };
 }
 
-/// See [`HOT`]. Saved and restored whole by every scope, so it is always exactly the caller's
-/// after a scope ends.
-#[derive(Clone, Copy)]
-pub(crate) struct Hot {
-    /// Null: no context is current. [`IN_SLOT`]: the slot's. Otherwise the context a poll lent.
-    /// (One pointer rather than an enum, so that `Hot` has no niche and stays three words.)
-    current: *const TraceContext,
+/// [`HEAD`] when the current context is the slot's. No context lives at this address (the
+/// alignment of `TraceContext`, in the never-mapped first page).
+const IN_SLOT: *const TraceContext = core::ptr::dangling();
+/// [`HEAD`] when the current context lives in [`STARTED`] and [`SPAN`]. Likewise never a real
+/// context's address (twice the alignment, still in the first page).
+const IN_HEAD: *const TraceContext = IN_SLOT.wrapping_add(1);
+
+/// See [`SPAN`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SpanIds {
     span_id: Option<SpanId>,
     parent_span_id: Option<SpanId>,
 }
 
-/// [`Hot::current`] when the current context is the slot's. No context lives at this address:
-/// it is the alignment of `TraceContext`, in the never-mapped first page.
-const IN_SLOT: *const TraceContext = core::ptr::dangling();
-
-impl Hot {
+impl SpanIds {
     const NONE: Self = Self {
-        current: core::ptr::null(),
         span_id: None,
         parent_span_id: None,
     };
 
     #[inline]
-    fn is_present(self) -> bool {
-        !self.current.is_null()
-    }
-
-    /// `ctx` (or none), as the slot's context.
-    #[inline]
-    fn of_slot(ctx: Option<&TraceContext>) -> Self {
-        ctx.map_or(Self::NONE, |ctx| Self {
-            current: IN_SLOT,
+    fn of(ctx: &TraceContext) -> Self {
+        Self {
             span_id: ctx.span_id,
             parent_span_id: ctx.parent_span_id,
-        })
+        }
+    }
+
+    #[inline]
+    fn write_to(self, ctx: &mut TraceContext) {
+        ctx.span_id = self.span_id;
+        ctx.parent_span_id = self.parent_span_id;
     }
 
     /// Calls `f` with `ctx` as seen with these span ids.
     #[inline]
     fn view<R>(self, ctx: &TraceContext, f: impl FnOnce(Option<&TraceContext>) -> R) -> R {
-        if self.span_id == ctx.span_id && self.parent_span_id == ctx.parent_span_id {
+        if self == Self::of(ctx) {
             f(Some(ctx))
         } else {
             // A span was opened in place on a context this code may not write to.
@@ -78,11 +83,51 @@ impl Hot {
             f(Some(&view))
         }
     }
+}
+
+/// [`HEAD`] and [`SPAN`], as a scope found them and restores them.
+#[derive(Clone, Copy)]
+pub(crate) struct Saved {
+    head: *const TraceContext,
+    span: SpanIds,
+}
+
+impl Saved {
+    #[inline]
+    fn take() -> Self {
+        Self {
+            head: HEAD.get(),
+            span: SPAN.get(),
+        }
+    }
 
     #[inline]
-    fn write_to(self, ctx: &mut TraceContext) {
-        ctx.span_id = self.span_id;
-        ctx.parent_span_id = self.parent_span_id;
+    fn restore(self) {
+        HEAD.set(self.head);
+        SPAN.set(self.span);
+    }
+}
+
+/// [`Saved`] and [`STARTED`], for the scopes that can hide a started trace.
+#[derive(Clone, Copy)]
+pub(crate) struct SavedAll {
+    saved: Saved,
+    started: Option<(TraceId, TraceFlags)>,
+}
+
+impl SavedAll {
+    #[inline]
+    fn take() -> Self {
+        Self {
+            saved: Saved::take(),
+            started: STARTED.get(),
+        }
+    }
+
+    #[inline]
+    fn restore(self) {
+        self.saved.restore();
+        STARTED.set(self.started);
     }
 }
 
@@ -148,8 +193,7 @@ impl TraceContext {
     #[inline]
     #[must_use]
     pub fn new_root() -> Self {
-        let trace_id = TraceId::random();
-        let flags = TraceFlags::NONE.with_sampled(crate::sampling::sample_root(trace_id));
+        let (trace_id, flags) = new_trace();
         Self::new(trace_id, None, flags)
     }
 
@@ -364,6 +408,14 @@ impl fmt::Debug for TraceContext {
     }
 }
 
+/// A random trace-id and the head sampler's decision for it.
+#[inline]
+fn new_trace() -> (TraceId, TraceFlags) {
+    let trace_id = TraceId::random();
+    let flags = TraceFlags::NONE.with_sampled(crate::sampling::sample_root(trace_id));
+    (trace_id, flags)
+}
+
 /// Returns the current trace-id, or `None` outside any trace.
 ///
 /// One thread-local read; nothing is cloned.
@@ -379,20 +431,20 @@ pub fn current_trace_id() -> Option<TraceId> {
 #[inline]
 #[must_use]
 pub fn current_span_id() -> Option<SpanId> {
-    // `None` when no context is current: `HOT` then holds no ids.
-    HOT.get().span_id
+    // `None` when no context is current: `SPAN` then holds no ids.
+    SPAN.get().span_id
 }
 
 /// Calls `f` with a reference to the current context.
 ///
 /// `f` sees `None` outside any trace, during thread teardown, and in the (reentrant) case where
 /// the slot is being replaced. `f` must not enter or leave contexts itself. Outside any trace this
-/// is one read of [`HOT`] and nothing else.
+/// is one thread-local read and nothing else.
 #[inline]
 pub(crate) fn with_current<R>(f: impl FnOnce(Option<&TraceContext>) -> R) -> R {
-    let hot = HOT.get();
-    with_base(hot, |ctx| match ctx {
-        Some(ctx) => hot.view(ctx, f),
+    let span = SPAN.get();
+    with_base(span, |ctx| match ctx {
+        Some(ctx) => span.view(ctx, f),
         None => f(None),
     })
 }
@@ -401,28 +453,39 @@ pub(crate) fn with_current<R>(f: impl FnOnce(Option<&TraceContext>) -> R) -> R {
 /// clones the context.
 #[inline]
 pub(crate) fn with_current_trace<R>(f: impl FnOnce(Option<(TraceId, TraceFlags)>) -> R) -> R {
-    let hot = HOT.get();
-    with_base(hot, |ctx| f(ctx.map(|ctx| (ctx.trace_id, ctx.flags))))
+    with_base(
+        SPAN.get(),
+        |ctx| f(ctx.map(|ctx| (ctx.trace_id, ctx.flags))),
+    )
 }
 
-/// Calls `f` with the context `hot` describes, whose span ids may lag behind `hot`'s.
+/// Calls `f` with the current context, whose span ids may lag behind `span` (the current ones).
 #[inline]
-fn with_base<R>(hot: Hot, f: impl FnOnce(Option<&TraceContext>) -> R) -> R {
-    if !hot.is_present() {
+fn with_base<R>(span: SpanIds, f: impl FnOnce(Option<&TraceContext>) -> R) -> R {
+    let head = HEAD.get();
+    if head.is_null() {
         return f(None);
     }
-    if hot.current != IN_SLOT {
+    if head == IN_HEAD {
+        let Some((trace_id, flags)) = STARTED.get() else {
+            return f(None);
+        };
+        let mut ctx = TraceContext::new(trace_id, None, flags);
+        span.write_to(&mut ctx);
+        return f(Some(&ctx));
+    }
+    if head != IN_SLOT {
         // SAFETY: a context is lent only by a `PollScope`, which borrows it for as long as it is
-        // lent, and restores `HOT` (ending the loan) before that borrow ends. `PollScope`s are
-        // stack values on this thread, so the loan ends after this call returns.
-        return f(Some(unsafe { &*hot.current }));
+        // lent and restores `HEAD` (ending the loan) before that borrow ends. `PollScope`s are
+        // stack values on this thread, so the loan outlives this call.
+        return f(Some(unsafe { &*head }));
     }
     let mut f = Some(f);
     let result = CURRENT.try_with(|slot| {
         // Bring the slot's span ids up to date, so that later reads need no copy.
         if let Ok(mut ctx) = slot.try_borrow_mut() {
             if let Some(ctx) = ctx.as_mut() {
-                hot.write_to(ctx);
+                span.write_to(ctx);
             }
         }
         let ctx = slot.try_borrow().ok()?;
@@ -438,7 +501,7 @@ fn with_base<R>(hot: Hot, f: impl FnOnce(Option<&TraceContext>) -> R) -> R {
 
 /// Swaps `ctx` with the slot's context and makes the slot's current; `false`, and nothing
 /// changed, when the slot is gone (thread teardown) or busy (a reentrant call). The caller saves
-/// [`HOT`] before and restores it after.
+/// the thread-locals before and restores them after.
 #[inline]
 fn swap_slot(ctx: &mut Option<TraceContext>) -> bool {
     CURRENT
@@ -447,7 +510,16 @@ fn swap_slot(ctx: &mut Option<TraceContext>) -> bool {
                 return false;
             };
             core::mem::swap(&mut *slot, ctx);
-            HOT.set(Hot::of_slot(slot.as_ref()));
+            match slot.as_ref() {
+                Some(ctx) => {
+                    HEAD.set(IN_SLOT);
+                    SPAN.set(SpanIds::of(ctx));
+                }
+                None => {
+                    HEAD.set(core::ptr::null());
+                    SPAN.set(SpanIds::NONE);
+                }
+            }
             true
         })
         .unwrap_or(false)
@@ -459,7 +531,7 @@ fn swap_slot(ctx: &mut Option<TraceContext>) -> bool {
 #[must_use = "the context is left as soon as the guard is dropped; bind it with `let _guard = ...`"]
 pub struct ContextGuard {
     previous: Option<TraceContext>,
-    saved: Hot,
+    saved: SavedAll,
     installed: bool,
 }
 
@@ -467,7 +539,7 @@ impl ContextGuard {
     /// Puts `ctx` in the slot and remembers what was there.
     #[inline]
     pub(crate) fn install(ctx: Option<TraceContext>) -> Self {
-        let saved = HOT.get();
+        let saved = SavedAll::take();
         let mut previous = ctx;
         // When the slot is unavailable nothing is installed, and drop leaves the slot alone.
         let installed = swap_slot(&mut previous);
@@ -487,7 +559,7 @@ impl Drop for ContextGuard {
             // block, after the slot's borrow has ended.
             let mut entered = self.previous.take();
             swap_slot(&mut entered);
-            HOT.set(self.saved);
+            self.saved.restore();
         }
     }
 }
@@ -502,34 +574,36 @@ impl fmt::Debug for ContextGuard {
 
 /// Makes a future's context current for the duration of one `poll`.
 ///
-/// Used by the future wrappers. A context is lent, not moved: [`HOT`] points at it, so a poll
-/// costs a save and two stores of [`HOT`]. A future with no context (`None`) takes the slot's
-/// context out for the poll instead, so that code inside sees none.
-pub(crate) struct PollScope<'a> {
-    saved: Hot,
-    /// Set when the slot's context was moved here for the poll.
-    swapped: Option<&'a mut Option<TraceContext>>,
+/// Used by the future wrappers. A context is lent, not moved: [`HEAD`] points at it, so a poll
+/// costs a save and two stores of each thread-local. A future with no context (`None`) takes the
+/// slot's context out for the poll instead, so that code inside sees none.
+pub(crate) enum PollScope<'a> {
+    /// The future's context is lent through [`HEAD`].
+    Lent(Saved),
+    /// The future has no context: the slot's was moved into `owner` (when the slot was
+    /// available) and everything current is hidden.
+    Hidden {
+        saved: SavedAll,
+        owner: Option<&'a mut Option<TraceContext>>,
+    },
 }
 
 impl<'a> PollScope<'a> {
     #[inline]
     pub(crate) fn enter(owner: &'a mut Option<TraceContext>) -> Self {
-        let saved = HOT.get();
         match owner {
             Some(ctx) => {
-                HOT.set(Hot {
-                    current: ctx,
-                    span_id: ctx.span_id,
-                    parent_span_id: ctx.parent_span_id,
-                });
-                Self {
-                    saved,
-                    swapped: None,
-                }
+                let saved = Saved::take();
+                HEAD.set(ctx);
+                SPAN.set(SpanIds::of(ctx));
+                Self::Lent(saved)
             }
             None => {
-                let swapped = swap_slot(owner).then_some(owner);
-                Self { saved, swapped }
+                let saved = SavedAll::take();
+                let owner = swap_slot(owner).then_some(owner);
+                HEAD.set(core::ptr::null());
+                SPAN.set(SpanIds::NONE);
+                Self::Hidden { saved, owner }
             }
         }
     }
@@ -538,10 +612,15 @@ impl<'a> PollScope<'a> {
 impl Drop for PollScope<'_> {
     #[inline]
     fn drop(&mut self) {
-        if let Some(owner) = self.swapped.take() {
-            swap_slot(owner);
+        match self {
+            Self::Lent(saved) => saved.restore(),
+            Self::Hidden { saved, owner } => {
+                if let Some(owner) = owner.take() {
+                    swap_slot(owner);
+                }
+                saved.restore();
+            }
         }
-        HOT.set(self.saved);
     }
 }
 
@@ -549,10 +628,9 @@ impl Drop for PollScope<'_> {
 pub(crate) enum SpanScope {
     /// Nothing changed (`#[traced]` inside an existing trace).
     Unchanged,
-    /// A child span was opened in place: only the span ids in [`HOT`] changed; this is the
-    /// caller's [`HOT`].
-    Child(Hot),
-    /// The slot was empty and a new trace was installed; drop empties it again.
+    /// A child span was opened in place: only [`SPAN`] changed; these are the caller's ids.
+    Child(SpanIds),
+    /// No context was current and this call started a trace in the thread-locals; drop ends it.
     Started,
 }
 
@@ -560,67 +638,48 @@ impl SpanScope {
     /// Ensures a trace is current (starting one when none is) and, if `span`, opens a child span
     /// in place.
     ///
-    /// Inside a trace this touches [`HOT`] only: no `RefCell`, no destructor-state check.
+    /// Touches the two `Cell` thread-locals only: no `RefCell`, no destructor-state check, no
+    /// allocation.
     #[inline(always)]
     pub(crate) fn open(span: bool) -> Self {
-        let hot = HOT.get();
-        if !hot.is_present() {
+        if HEAD.get().is_null() {
             return Self::start(span);
         }
         if !span {
             return Self::Unchanged;
         }
-        HOT.set(Hot {
+        let caller = SPAN.get();
+        SPAN.set(SpanIds {
             span_id: Some(SpanId::random()),
-            parent_span_id: hot.span_id,
-            ..hot
+            parent_span_id: caller.span_id,
         });
-        Self::Child(hot)
+        Self::Child(caller)
     }
 
-    /// Installs a new trace (and its first span, if `span`) in the empty slot.
+    /// Starts a trace (and its first span, if `span`) in the thread-locals: the same value as
+    /// `new_root().child()`, with nothing to put in the slot.
     #[inline(never)]
     fn start(span: bool) -> Self {
-        CURRENT
-            .try_with(|slot| {
-                let Ok(mut slot) = slot.try_borrow_mut() else {
-                    return Self::Unchanged;
-                };
-                if slot.is_some() {
-                    return Self::Unchanged;
-                }
-                // Same value as `new_root().child()`, without cloning and dropping the root.
-                let mut root = TraceContext::new_root();
-                if span {
-                    root.span_id = Some(SpanId::random());
-                }
-                HOT.set(Hot::of_slot(Some(&root)));
-                *slot = Some(root);
-                Self::Started
-            })
-            .unwrap_or(Self::Unchanged)
+        STARTED.set(Some(new_trace()));
+        HEAD.set(IN_HEAD);
+        SPAN.set(SpanIds {
+            span_id: if span { Some(SpanId::random()) } else { None },
+            parent_span_id: None,
+        });
+        Self::Started
     }
 
     #[inline(always)]
     pub(crate) fn close(&mut self) {
         match *self {
             Self::Unchanged => {}
-            Self::Child(caller) => HOT.set(caller),
-            Self::Started => Self::stop(),
-        }
-    }
-
-    /// Empties the slot a [`start`](Self::start) filled.
-    #[inline(never)]
-    fn stop() {
-        HOT.set(Hot::NONE);
-        // Dropped in place: dropping a context only releases `Arc`s of strings, which runs no
-        // user code that could reenter.
-        let _gone = CURRENT.try_with(|slot| {
-            if let Ok(mut slot) = slot.try_borrow_mut() {
-                *slot = None;
+            Self::Child(caller) => SPAN.set(caller),
+            Self::Started => {
+                // `STARTED` keeps the ended trace's ids: nothing reads it unless `HEAD` says so.
+                HEAD.set(core::ptr::null());
+                SPAN.set(SpanIds::NONE);
             }
-        });
+        }
     }
 }
 
@@ -662,6 +721,13 @@ mod tests {
         assert_ne!(inner.span_id(), a.span_id());
         s.close();
         assert_eq!(TraceContext::current(), Some(a.clone()));
+    }
+
+    impl ContextGuard {
+        fn in_place<R>(self, f: impl FnOnce() -> R) -> R {
+            let _guard = self;
+            f()
+        }
     }
 
     /// Polls `f` once inside a `PollScope` lending `owner`.
@@ -758,7 +824,38 @@ mod tests {
     }
 
     #[test]
-    fn span_scope_started_empties_slot() {
+    fn a_started_trace_survives_scopes_that_hide_it() {
+        let mut started = SpanScope::open(true);
+        let a = TraceContext::current().unwrap();
+        assert_eq!(a.parent_span_id(), None);
+        assert!(a.span_id().is_some());
+        let in_trace_of_its_own = || {
+            assert_eq!(TraceContext::current(), None);
+            // Another trace starts and ends in there.
+            let mut inner = SpanScope::open(true);
+            assert_ne!(current_trace_id(), Some(a.trace_id()));
+            inner.close();
+        };
+        // A poll of a future without context ...
+        in_poll(&mut None, in_trace_of_its_own);
+        assert_eq!(TraceContext::current(), Some(a.clone()));
+        // ... and entering "no context" (a thread spawned outside any trace does that).
+        ContextGuard::install(None).in_place(in_trace_of_its_own);
+        assert_eq!(TraceContext::current(), Some(a.clone()));
+        let b = TraceContext::new_root().with_field("k", "v");
+        b.in_scope(|| assert_eq!(TraceContext::current(), Some(b.clone())));
+        assert_eq!(TraceContext::current(), Some(a.clone()));
+        let _field = crate::field_scope("k", "v");
+        let with_field = TraceContext::current().unwrap();
+        assert_eq!(with_field.trace_id(), a.trace_id());
+        assert_eq!(with_field.span_id(), a.span_id());
+        drop(_field);
+        started.close();
+        assert_eq!(TraceContext::current(), None);
+    }
+
+    #[test]
+    fn span_scope_started_ends_the_trace() {
         let mut s = SpanScope::open(false);
         let started = TraceContext::current().unwrap();
         assert_eq!(started.span_id(), None);
