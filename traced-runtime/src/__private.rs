@@ -423,7 +423,7 @@ pub fn enter_sync_full<S: Setup>(callsite: &'static Callsite, setup: S) -> Insta
     let ctx = setup.apply(derive(callsite.span, callsite.root));
     let _context = ContextGuard::install(Some(ctx));
     InstalledGuard {
-        _span: SyncGuard::new(SpanScope::Unchanged, callsite),
+        _span: SyncGuard::new(SpanScope::UNCHANGED, callsite),
         _context,
     }
 }

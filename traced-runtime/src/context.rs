@@ -5,10 +5,10 @@
 //! while a panic unwinds. Every access to the slot goes through `try_with`, so code running
 //! during thread teardown sees "no context" instead of panicking.
 //!
-//! What is current, and its two span ids, live apart in two thread-locals without destructors
-//! (`HEAD` and `SPAN`). The span ids are the only part a `#[traced(span)]` call changes, so
+//! What is current, and its two span ids, live apart in thread-locals without destructors
+//! (`HEAD`, `SPAN_ID`, `PARENT_SPAN_ID`). The span ids are the only part a `#[traced(span)]` call changes, so
 //! opening and closing a span in place is a few plain loads and stores; a trace that a traced
-//! call starts lives in `HEAD` and `SPAN` alone (no fields yet, nothing to put in the slot); and a
+//! call starts lives in those (and `STARTED`) alone (no fields yet, nothing to put in the slot); and a
 //! future's poll lends its context by pointer instead of moving it into the slot (see
 //! `PollScope`). Readers combine them (`with_current`).
 
@@ -20,17 +20,21 @@ use crate::id::{SpanId, TraceFlags, TraceId};
 use crate::propagation::{Baggage, TraceState};
 
 thread_local! {
-    /// The context installed by [`ContextGuard`]s. Its two span ids may lag behind [`SPAN`]'s,
+    /// The context installed by [`ContextGuard`]s. Its two span ids may lag behind the span-id cells's,
     /// which are the current ones.
     static CURRENT: RefCell<Option<TraceContext>> = const { RefCell::new(None) };
     /// What is current: null (nothing), [`IN_SLOT`] (the slot's context), [`IN_HEAD`] (a trace
-    /// a traced call started, made of [`STARTED`] and [`SPAN`]), or the context a poll lent.
+    /// a traced call started, made of [`STARTED`] and the span-id cells), or the context a poll lent.
     /// Pointers rather than an enum, so that a check is one compare. `Cell`s of `Copy` types have
     /// no destructor, so an access is a plain thread-local load or store: no registration check,
     /// no borrow flag.
     static HEAD: Cell<*const TraceContext> = const { Cell::new(core::ptr::null()) };
-    /// The current span-id and parent-id, whatever [`HEAD`] says is current.
-    static SPAN: Cell<SpanIds> = const { Cell::new(SpanIds::NONE) };
+    /// The current span-id, whatever [`HEAD`] says is current. The span ids are two 8-byte
+    /// cells rather than one 16-byte one: a 16-byte load of what two 8-byte stores wrote (a
+    /// span opened, then closed) stalls store-to-load forwarding, about 10 ns per call.
+    static SPAN_ID: Cell<Option<SpanId>> = const { Cell::new(None) };
+    /// The current parent-id (see [`SPAN_ID`]).
+    static PARENT_SPAN_ID: Cell<Option<SpanId>> = const { Cell::new(None) };
     /// The trace-id and trace-flags of the trace a traced call started; meaningful while
     /// [`HEAD`] is [`IN_HEAD`] and saved only by the scopes that can hide such a trace
     /// ([`ContextGuard`], and [`PollScope`] for a future without context).
@@ -40,11 +44,11 @@ thread_local! {
 /// [`HEAD`] when the current context is the slot's. No context lives at this address (the
 /// alignment of `TraceContext`, in the never-mapped first page).
 const IN_SLOT: *const TraceContext = core::ptr::dangling();
-/// [`HEAD`] when the current context lives in [`STARTED`] and [`SPAN`]. Likewise never a real
+/// [`HEAD`] when the current context lives in [`STARTED`] and the span-id cells. Likewise never a real
 /// context's address (twice the alignment, still in the first page).
 const IN_HEAD: *const TraceContext = IN_SLOT.wrapping_add(1);
 
-/// See [`SPAN`].
+/// See the span-id cells.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) struct SpanIds {
     span_id: Option<SpanId>,
@@ -56,6 +60,20 @@ impl SpanIds {
         span_id: None,
         parent_span_id: None,
     };
+
+    #[inline]
+    fn current() -> Self {
+        Self {
+            span_id: SPAN_ID.get(),
+            parent_span_id: PARENT_SPAN_ID.get(),
+        }
+    }
+
+    #[inline]
+    fn make_current(self) {
+        SPAN_ID.set(self.span_id);
+        PARENT_SPAN_ID.set(self.parent_span_id);
+    }
 
     #[inline]
     fn of(ctx: &TraceContext) -> Self {
@@ -85,7 +103,7 @@ impl SpanIds {
     }
 }
 
-/// [`HEAD`] and [`SPAN`], as a scope found them and restores them.
+/// [`HEAD`] and the span-id cells, as a scope found them and restores them.
 #[derive(Clone, Copy)]
 pub(crate) struct Saved {
     head: *const TraceContext,
@@ -97,14 +115,14 @@ impl Saved {
     fn take() -> Self {
         Self {
             head: HEAD.get(),
-            span: SPAN.get(),
+            span: SpanIds::current(),
         }
     }
 
     #[inline]
     fn restore(self) {
         HEAD.set(self.head);
-        SPAN.set(self.span);
+        self.span.make_current();
     }
 }
 
@@ -431,8 +449,8 @@ pub fn current_trace_id() -> Option<TraceId> {
 #[inline]
 #[must_use]
 pub fn current_span_id() -> Option<SpanId> {
-    // `None` when no context is current: `SPAN` then holds no ids.
-    SPAN.get().span_id
+    // `None` when no context is current: the cell then holds no id.
+    SPAN_ID.get()
 }
 
 /// Calls `f` with a reference to the current context.
@@ -442,7 +460,7 @@ pub fn current_span_id() -> Option<SpanId> {
 /// is one thread-local read and nothing else.
 #[inline]
 pub(crate) fn with_current<R>(f: impl FnOnce(Option<&TraceContext>) -> R) -> R {
-    let span = SPAN.get();
+    let span = SpanIds::current();
     with_base(span, |ctx| match ctx {
         Some(ctx) => span.view(ctx, f),
         None => f(None),
@@ -453,10 +471,9 @@ pub(crate) fn with_current<R>(f: impl FnOnce(Option<&TraceContext>) -> R) -> R {
 /// clones the context.
 #[inline]
 pub(crate) fn with_current_trace<R>(f: impl FnOnce(Option<(TraceId, TraceFlags)>) -> R) -> R {
-    with_base(
-        SPAN.get(),
-        |ctx| f(ctx.map(|ctx| (ctx.trace_id, ctx.flags))),
-    )
+    with_base(SpanIds::current(), |ctx| {
+        f(ctx.map(|ctx| (ctx.trace_id, ctx.flags)))
+    })
 }
 
 /// Calls `f` with the current context, whose span ids may lag behind `span` (the current ones).
@@ -513,11 +530,11 @@ fn swap_slot(ctx: &mut Option<TraceContext>) -> bool {
             match slot.as_ref() {
                 Some(ctx) => {
                     HEAD.set(IN_SLOT);
-                    SPAN.set(SpanIds::of(ctx));
+                    SpanIds::of(ctx).make_current();
                 }
                 None => {
                     HEAD.set(core::ptr::null());
-                    SPAN.set(SpanIds::NONE);
+                    SpanIds::NONE.make_current();
                 }
             }
             true
@@ -595,14 +612,14 @@ impl<'a> PollScope<'a> {
             Some(ctx) => {
                 let saved = Saved::take();
                 HEAD.set(ctx);
-                SPAN.set(SpanIds::of(ctx));
+                SpanIds::of(ctx).make_current();
                 Self::Lent(saved)
             }
             None => {
                 let saved = SavedAll::take();
                 let owner = swap_slot(owner).then_some(owner);
                 HEAD.set(core::ptr::null());
-                SPAN.set(SpanIds::NONE);
+                SpanIds::NONE.make_current();
                 Self::Hidden { saved, owner }
             }
         }
@@ -625,62 +642,89 @@ impl Drop for PollScope<'_> {
 }
 
 /// What a `#[traced(span)]` call changed, so that drop can undo exactly that.
-pub(crate) enum SpanScope {
+///
+/// A struct of scalars rather than an enum with data: the guard that holds it is built and
+/// moved on every traced call, and an enum's tag-plus-payload copy compiles to a wide load of
+/// narrower stores, which stalls store-to-load forwarding.
+#[derive(Clone, Copy)]
+pub(crate) struct SpanScope {
+    change: Change,
+    /// The caller's span ids, for [`Change::Child`].
+    caller: SpanIds,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Change {
     /// Nothing changed (`#[traced]` inside an existing trace).
     Unchanged,
-    /// A child span was opened in place: only [`SPAN`] changed; these are the caller's ids.
-    Child(SpanIds),
+    /// A child span was opened in place: only the span-id cells changed.
+    Child,
     /// No context was current and this call started a trace in the thread-locals; drop ends it.
     Started,
 }
 
 impl SpanScope {
+    /// A scope that changed nothing.
+    pub(crate) const UNCHANGED: Self = Self {
+        change: Change::Unchanged,
+        caller: SpanIds::NONE,
+    };
+
     /// Ensures a trace is current (starting one when none is) and, if `span`, opens a child span
     /// in place.
     ///
-    /// Touches the two `Cell` thread-locals only: no `RefCell`, no destructor-state check, no
+    /// Touches `Cell` thread-locals only: no `RefCell`, no destructor-state check, no
     /// allocation.
     #[inline(always)]
     pub(crate) fn open(span: bool) -> Self {
         if HEAD.get().is_null() {
-            return Self::start(span);
+            // Built here, not returned by `start`: a returned struct would go through memory.
+            start(span);
+            return Self {
+                change: Change::Started,
+                caller: SpanIds::NONE,
+            };
         }
         if !span {
-            return Self::Unchanged;
+            return Self::UNCHANGED;
         }
-        let caller = SPAN.get();
-        SPAN.set(SpanIds {
+        let caller = SpanIds::current();
+        SpanIds {
             span_id: Some(SpanId::random()),
             parent_span_id: caller.span_id,
-        });
-        Self::Child(caller)
-    }
-
-    /// Starts a trace (and its first span, if `span`) in the thread-locals: the same value as
-    /// `new_root().child()`, with nothing to put in the slot.
-    #[inline(never)]
-    fn start(span: bool) -> Self {
-        STARTED.set(Some(new_trace()));
-        HEAD.set(IN_HEAD);
-        SPAN.set(SpanIds {
-            span_id: if span { Some(SpanId::random()) } else { None },
-            parent_span_id: None,
-        });
-        Self::Started
+        }
+        .make_current();
+        Self {
+            change: Change::Child,
+            caller,
+        }
     }
 
     #[inline(always)]
     pub(crate) fn close(&mut self) {
-        match *self {
-            Self::Unchanged => {}
-            Self::Child(caller) => SPAN.set(caller),
-            Self::Started => {
+        match self.change {
+            Change::Unchanged => {}
+            Change::Child => self.caller.make_current(),
+            Change::Started => {
                 // `STARTED` keeps the ended trace's ids: nothing reads it unless `HEAD` says so.
                 HEAD.set(core::ptr::null());
-                SPAN.set(SpanIds::NONE);
+                SpanIds::NONE.make_current();
             }
         }
     }
+}
+
+/// Starts a trace (and its first span, if `span`) in the thread-locals: the same value as
+/// `new_root().child()`, with nothing to put in the slot.
+#[inline(never)]
+fn start(span: bool) {
+    STARTED.set(Some(new_trace()));
+    HEAD.set(IN_HEAD);
+    SpanIds {
+        span_id: if span { Some(SpanId::random()) } else { None },
+        parent_span_id: None,
+    }
+    .make_current();
 }
 
 /// Derives the context a traced call runs in from the caller's current context.
