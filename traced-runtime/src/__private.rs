@@ -16,7 +16,7 @@ pub use ::log;
 use ::log::kv::{self, Key, Source, Value, VisitSource};
 
 pub use crate::context::ContextGuard;
-use crate::context::{PollScope, SpanScope, TraceContext, derive};
+use crate::context::{SpanScope, TraceContext, derive, poll_in};
 use crate::export::{self, SpanStatus, Started};
 
 /// Key of the elapsed time (microseconds, integer) on an exit line.
@@ -503,18 +503,17 @@ impl<F: Future, S: Setup> Future for TracedFuture<F, S> {
                 log_entry = Some((callsite, pending.self_type));
             }
         }
-        let _scope = PollScope::enter(&mut this.ctx);
-        if let Some((callsite, self_type)) = log_entry {
-            callsite.log_entry(self_type);
-        }
         // SAFETY: see above.
-        let poll = unsafe { Pin::new_unchecked(&mut this.inner) }.poll(cx);
+        let inner = unsafe { Pin::new_unchecked(&mut this.inner) };
+        let poll = poll_in(&mut this.ctx, || {
+            if let Some((callsite, self_type)) = log_entry {
+                callsite.log_entry(self_type);
+            }
+            inner.poll(cx)
+        });
         if poll.is_ready() {
-            if let Some((started, callsite)) = this.span.take() {
-                drop(_scope);
-                if let Some(ctx) = &this.ctx {
-                    finish_span(started, ctx, callsite);
-                }
+            if let (Some((started, callsite)), Some(ctx)) = (this.span.take(), &this.ctx) {
+                finish_span(started, ctx, callsite);
             }
         }
         poll

@@ -10,10 +10,11 @@
 //! opening and closing a span in place is a few plain loads and stores; a trace that a traced
 //! call starts lives in those (and `STARTED`) alone (no fields yet, nothing to put in the slot); and a
 //! future's poll lends its context by pointer instead of moving it into the slot (see
-//! `PollScope`). Readers combine them (`with_current`).
+//! `poll_in`). Readers combine them (`with_current`).
 
 use core::cell::{Cell, RefCell};
 use core::fmt;
+use core::marker::PhantomData;
 
 use crate::fields::Fields;
 use crate::id::{SpanId, TraceFlags, TraceId};
@@ -37,7 +38,7 @@ thread_local! {
     static PARENT_SPAN_ID: Cell<Option<SpanId>> = const { Cell::new(None) };
     /// The trace-id and trace-flags of the trace a traced call started; meaningful while
     /// [`HEAD`] is [`IN_HEAD`] and saved only by the scopes that can hide such a trace
-    /// ([`ContextGuard`], and [`PollScope`] for a future without context).
+    /// ([`ContextGuard`], and [`poll_in`] for a future without context).
     static STARTED: Cell<Option<(TraceId, TraceFlags)>> = const { Cell::new(None) };
 }
 
@@ -492,9 +493,9 @@ fn with_base<R>(span: SpanIds, f: impl FnOnce(Option<&TraceContext>) -> R) -> R 
         return f(Some(&ctx));
     }
     if head != IN_SLOT {
-        // SAFETY: a context is lent only by a `PollScope`, which borrows it for as long as it is
-        // lent and restores `HEAD` (ending the loan) before that borrow ends. `PollScope`s are
-        // stack values on this thread, so the loan outlives this call.
+        // SAFETY: a context is lent only by a `Lent`, which borrows it for as long as it is lent
+        // and restores `HEAD` (ending the loan) before that borrow ends. `Lent`s are stack
+        // values on this thread, so the loan outlives this call.
         return f(Some(unsafe { &*head }));
     }
     let mut f = Some(f);
@@ -589,55 +590,74 @@ impl fmt::Debug for ContextGuard {
     }
 }
 
-/// Makes a future's context current for the duration of one `poll`.
+/// Runs `poll` (one poll of a future) with the future's context `owner` current, and restores
+/// the caller's context afterwards, also while a panic unwinds.
 ///
-/// Used by the future wrappers. A context is lent, not moved: [`HEAD`] points at it, so a poll
-/// costs a save and two stores of each thread-local. A future with no context (`None`) takes the
-/// slot's context out for the poll instead, so that code inside sees none.
-pub(crate) enum PollScope<'a> {
-    /// The future's context is lent through [`HEAD`].
-    Lent(Saved),
-    /// The future has no context: the slot's was moved into `owner` (when the slot was
-    /// available) and everything current is hidden.
-    Hidden {
-        saved: SavedAll,
-        owner: Option<&'a mut Option<TraceContext>>,
-    },
+/// A context is lent, not moved: [`HEAD`] points at it, so this costs saving and restoring three
+/// words. A future with no context (`None`) takes the slot's context out for the poll instead,
+/// so that code inside sees none.
+#[inline(always)]
+pub(crate) fn poll_in<R>(owner: &mut Option<TraceContext>, poll: impl FnOnce() -> R) -> R {
+    if let Some(ctx) = owner {
+        let _lent = Lent::enter(ctx);
+        poll()
+    } else {
+        let _hidden = Hidden::enter(owner);
+        poll()
+    }
 }
 
-impl<'a> PollScope<'a> {
-    #[inline]
-    pub(crate) fn enter(owner: &'a mut Option<TraceContext>) -> Self {
-        match owner {
-            Some(ctx) => {
-                let saved = Saved::take();
-                HEAD.set(ctx);
-                SpanIds::of(ctx).make_current();
-                Self::Lent(saved)
-            }
-            None => {
-                let saved = SavedAll::take();
-                let owner = swap_slot(owner).then_some(owner);
-                HEAD.set(core::ptr::null());
-                SpanIds::NONE.make_current();
-                Self::Hidden { saved, owner }
-            }
+/// Lends a context through [`HEAD`] until dropped.
+struct Lent<'a> {
+    saved: Saved,
+    _ctx: PhantomData<&'a TraceContext>,
+}
+
+impl<'a> Lent<'a> {
+    #[inline(always)]
+    fn enter(ctx: &'a TraceContext) -> Self {
+        let saved = Saved::take();
+        HEAD.set(ctx);
+        SpanIds::of(ctx).make_current();
+        Self {
+            saved,
+            _ctx: PhantomData,
         }
     }
 }
 
-impl Drop for PollScope<'_> {
+impl Drop for Lent<'_> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        self.saved.restore();
+    }
+}
+
+/// Makes "no context" current until dropped, moving the slot's context into `owner` meanwhile.
+struct Hidden<'a> {
+    saved: SavedAll,
+    /// Set when the slot's context was moved there.
+    owner: Option<&'a mut Option<TraceContext>>,
+}
+
+impl<'a> Hidden<'a> {
+    #[inline]
+    fn enter(owner: &'a mut Option<TraceContext>) -> Self {
+        let saved = SavedAll::take();
+        let owner = swap_slot(owner).then_some(owner);
+        HEAD.set(core::ptr::null());
+        SpanIds::NONE.make_current();
+        Self { saved, owner }
+    }
+}
+
+impl Drop for Hidden<'_> {
     #[inline]
     fn drop(&mut self) {
-        match self {
-            Self::Lent(saved) => saved.restore(),
-            Self::Hidden { saved, owner } => {
-                if let Some(owner) = owner.take() {
-                    swap_slot(owner);
-                }
-                saved.restore();
-            }
+        if let Some(owner) = self.owner.take() {
+            swap_slot(owner);
         }
+        self.saved.restore();
     }
 }
 
@@ -774,10 +794,8 @@ mod tests {
         }
     }
 
-    /// Polls `f` once inside a `PollScope` lending `owner`.
     fn in_poll<R>(owner: &mut Option<TraceContext>, f: impl FnOnce() -> R) -> R {
-        let _scope = PollScope::enter(owner);
-        f()
+        poll_in(owner, f)
     }
 
     #[test]

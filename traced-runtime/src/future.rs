@@ -4,7 +4,7 @@ use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll};
 
-use crate::context::{PollScope, TraceContext};
+use crate::context::{TraceContext, poll_in};
 
 /// Extension methods that attach a [`TraceContext`] to any future.
 ///
@@ -84,8 +84,8 @@ impl<F: Future> Future for WithContext<F> {
         // SAFETY: `inner` is structurally pinned: it is never moved out of `self` while pinned
         // and `WithContext` has no `Drop` impl that could move it. `ctx` is not pinned.
         let this = unsafe { self.get_unchecked_mut() };
-        let _scope = PollScope::enter(&mut this.ctx);
         // SAFETY: see above.
-        unsafe { Pin::new_unchecked(&mut this.inner) }.poll(cx)
+        let inner = unsafe { Pin::new_unchecked(&mut this.inner) };
+        poll_in(&mut this.ctx, || inner.poll(cx))
     }
 }
