@@ -748,11 +748,29 @@ fn start(span: bool) {
 }
 
 /// Derives the context a traced call runs in from the caller's current context.
+///
+/// The same value as `current().map_or_else(new_root, ..).child()`, built with one clone of the
+/// current context (not a clone, a child and a drop).
 #[inline]
 pub(crate) fn derive(span: bool, root: bool) -> TraceContext {
-    let parent = if root { None } else { TraceContext::current() };
-    let ctx = parent.unwrap_or_else(TraceContext::new_root);
-    if span { ctx.child() } else { ctx }
+    let derived = if root {
+        None
+    } else {
+        let ids = SpanIds::current();
+        with_base(ids, |base| {
+            base.map(|base| {
+                let mut ctx = base.clone();
+                ids.write_to(&mut ctx);
+                ctx
+            })
+        })
+    };
+    let mut ctx = derived.unwrap_or_else(TraceContext::new_root);
+    if span {
+        ctx.parent_span_id = ctx.span_id;
+        ctx.span_id = Some(SpanId::random());
+    }
+    ctx
 }
 
 #[cfg(test)]
