@@ -91,6 +91,21 @@ mod http_impls {
     use http::header::{HeaderMap, HeaderName, HeaderValue};
 
     use super::{Extractor, Injector};
+    use crate::propagation::{BAGGAGE_HEADER, TRACEPARENT_HEADER, TRACESTATE_HEADER};
+
+    /// The three W3C header names, built once: looking a `&str` up in a `HeaderMap` validates
+    /// and lower-cases it into a `HeaderName` first, on every lookup.
+    fn w3c_name(name: &str) -> Option<HeaderName> {
+        const TRACEPARENT: HeaderName = HeaderName::from_static(TRACEPARENT_HEADER);
+        const TRACESTATE: HeaderName = HeaderName::from_static(TRACESTATE_HEADER);
+        const BAGGAGE: HeaderName = HeaderName::from_static(BAGGAGE_HEADER);
+        match name {
+            TRACEPARENT_HEADER => Some(TRACEPARENT),
+            TRACESTATE_HEADER => Some(TRACESTATE),
+            BAGGAGE_HEADER => Some(BAGGAGE),
+            _ => None,
+        }
+    }
 
     impl<T> Extractor for HeaderMap<T>
     where
@@ -99,7 +114,11 @@ mod http_impls {
         /// Every value of the header `name`, in the order received. An invalid header name has no
         /// values.
         fn get_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> {
-            HeaderMap::get_all(self, name).iter().map(AsRef::as_ref)
+            let values = match w3c_name(name) {
+                Some(name) => HeaderMap::get_all(self, name),
+                None => HeaderMap::get_all(self, name),
+            };
+            values.iter().map(AsRef::as_ref)
         }
     }
 
@@ -107,10 +126,8 @@ mod http_impls {
         /// Replaces the header `name`. A name or value that HTTP does not allow is skipped (the
         /// values this crate writes are always valid).
         fn set(&mut self, name: &str, value: String) {
-            if let (Ok(name), Ok(value)) = (
-                HeaderName::from_bytes(name.as_bytes()),
-                HeaderValue::try_from(value),
-            ) {
+            let name = w3c_name(name).map_or_else(|| HeaderName::from_bytes(name.as_bytes()), Ok);
+            if let (Ok(name), Ok(value)) = (name, HeaderValue::try_from(value)) {
                 self.insert(name, value);
             }
         }
