@@ -54,8 +54,9 @@ impl<F: Future> FutureExt for F {}
 
 /// A future that makes its [`TraceContext`] current during each poll of the inner future.
 ///
-/// Created by [`FutureExt::with_context`] and [`FutureExt::in_current_context`]. A poll costs
-/// two swaps of the thread-local slot; the context is moved, not cloned.
+/// Created by [`FutureExt::with_context`] and [`FutureExt::in_current_context`]. The context is
+/// lent for each poll, neither cloned nor moved: a poll saves three words of thread-local state,
+/// points it at this future's context, and restores it (about 2 ns on the benchmark machine).
 #[derive(Debug)]
 #[must_use = "futures do nothing unless polled"]
 pub struct WithContext<F> {
