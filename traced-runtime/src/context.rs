@@ -6,11 +6,11 @@
 //! during thread teardown sees "no context" instead of panicking.
 //!
 //! What is current, and its two span ids, live apart in thread-locals without destructors
-//! (`HEAD`, `SPAN_ID`, `PARENT_SPAN_ID`). The span ids are the only part a `#[traced(span)]` call changes, so
-//! opening and closing a span in place is a few plain loads and stores; a trace that a traced
-//! call starts lives in those (and `STARTED`) alone (no fields yet, nothing to put in the slot); and a
-//! future's poll lends its context by pointer instead of moving it into the slot (see
-//! `poll_in`). Readers combine them (`with_current`).
+//! (`HEAD`, `SPAN_ID`, `PARENT_SPAN_ID`). The span ids are the only part a `#[traced(span)]`
+//! call changes, so opening and closing a span in place is a few plain loads and stores; a trace
+//! that a traced call starts lives in those and `STARTED` alone (it has no fields yet, so nothing
+//! goes into the slot); and a future's poll lends its context by pointer instead of moving it
+//! into the slot (see `poll_in`). Readers combine them (`with_current`).
 
 use core::cell::{Cell, RefCell};
 use core::fmt;
@@ -21,18 +21,18 @@ use crate::id::{SpanId, TraceFlags, TraceId};
 use crate::propagation::{Baggage, TraceState};
 
 thread_local! {
-    /// The context installed by [`ContextGuard`]s. Its two span ids may lag behind the span-id cells's,
-    /// which are the current ones.
+    /// The context installed by [`ContextGuard`]s. Its two span ids may lag behind
+    /// [`SPAN_ID`] and [`PARENT_SPAN_ID`], which hold the current ones.
     static CURRENT: RefCell<Option<TraceContext>> = const { RefCell::new(None) };
     /// What is current: null (nothing), [`IN_SLOT`] (the slot's context), [`IN_HEAD`] (a trace
-    /// a traced call started, made of [`STARTED`] and the span-id cells), or the context a poll lent.
-    /// Pointers rather than an enum, so that a check is one compare. `Cell`s of `Copy` types have
-    /// no destructor, so an access is a plain thread-local load or store: no registration check,
-    /// no borrow flag.
+    /// a traced call started, made of [`STARTED`] and the span-id cells), or the context a poll
+    /// lent. Pointers rather than an enum, so that a check is one compare. `Cell`s of `Copy`
+    /// types have no destructor, so an access is a plain thread-local load or store: no
+    /// registration check, no borrow flag.
     static HEAD: Cell<*const TraceContext> = const { Cell::new(core::ptr::null()) };
     /// The current span-id, whatever [`HEAD`] says is current. The span ids are two 8-byte
     /// cells rather than one 16-byte one: a 16-byte load of what two 8-byte stores wrote (a
-    /// span opened, then closed) stalls store-to-load forwarding, about 10 ns per call.
+    /// span opened, then closed) stalls store-to-load forwarding, about 5 ns per call.
     static SPAN_ID: Cell<Option<SpanId>> = const { Cell::new(None) };
     /// The current parent-id (see [`SPAN_ID`]).
     static PARENT_SPAN_ID: Cell<Option<SpanId>> = const { Cell::new(None) };
@@ -45,11 +45,11 @@ thread_local! {
 /// [`HEAD`] when the current context is the slot's. No context lives at this address (the
 /// alignment of `TraceContext`, in the never-mapped first page).
 const IN_SLOT: *const TraceContext = core::ptr::dangling();
-/// [`HEAD`] when the current context lives in [`STARTED`] and the span-id cells. Likewise never a real
-/// context's address (twice the alignment, still in the first page).
+/// [`HEAD`] when the current context lives in [`STARTED`] and the span-id cells. Likewise never
+/// a real context's address (twice the alignment, still in the first page).
 const IN_HEAD: *const TraceContext = IN_SLOT.wrapping_add(1);
 
-/// See the span-id cells.
+/// The values of [`SPAN_ID`] and [`PARENT_SPAN_ID`].
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) struct SpanIds {
     span_id: Option<SpanId>,

@@ -92,8 +92,8 @@
 //!
 //! A `#[traced(span)]` call inside a trace with its entry level disabled reads one thread-local,
 //! draws one random span-id, and restores two ids on return: about 4 ns over a plain call on
-//! the benchmark machine, and no heap allocation (see `BENCHMARKS.md`). A record logged outside any context costs the
-//! [`TracedLogger`](crate::log::TracedLogger) one thread-local read.
+//! the benchmark machine, and no heap allocation (see `BENCHMARKS.md`). A record logged outside
+//! any context costs the [`TracedLogger`](crate::log::TracedLogger) one thread-local read.
 //!
 //! # Features
 //!
