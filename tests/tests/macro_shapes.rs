@@ -115,6 +115,26 @@ impl<T: Clone + std::fmt::Debug> Wrapper<T> {
     }
 }
 
+#[test]
+fn each_instantiation_of_a_generic_method_logs_its_own_type() {
+    // The entry message is formatted once per callsite and kept; the callsite is shared by every
+    // instantiation, so a kept message must not leak into another type's line.
+    let logs = capture();
+    let _ = Wrapper(1u8).get("a");
+    let _ = Wrapper("s").get("b");
+    let _ = Wrapper(2u8).get("c");
+    let _ = Wrapper("t").get("d");
+    assert_eq!(
+        logs.messages(),
+        [
+            "enter Wrapper<u8>::get",
+            "enter Wrapper<&str>::get",
+            "enter Wrapper<u8>::get",
+            "enter Wrapper<&str>::get",
+        ]
+    );
+}
+
 #[traced(span, ret)]
 fn longest<'a, 'b: 'a>(a: &'a str, b: &'b str) -> &'a str {
     if a.len() >= b.len() { a } else { b }

@@ -124,9 +124,11 @@ impl<'a> Expansion<'a> {
         let root = self.args.root.is_some();
         // `line!()` under the function name's span reports the line of the signature.
         quote_spanned! {sig.ident.span()=>
+            static __TRACED_METHOD_ENTRY: #private::MethodEntry = #private::MethodEntry::new();
             static __TRACED_CALLSITE: #private::Callsite = #private::Callsite {
                 name: #name,
                 enter_message: #enter_message,
+                method_entry: &__TRACED_METHOD_ENTRY,
                 target: #target,
                 module_path: ::core::module_path!(),
                 file: ::core::file!(),

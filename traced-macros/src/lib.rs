@@ -253,7 +253,7 @@ use proc_macro::TokenStream;
 ///     static __TRACED_CALLSITE: Callsite = Callsite {
 ///         name: "api1_service", enter_message: "enter api1_service",
 ///         target: module_path!(), level: Level::Info,
-///         span: true, root: false, /* module_path, file, line */
+///         span: true, root: false, /* method_entry, module_path, file, line */
 ///     };
 ///     // opens the span in place in the thread-local slot; restores it on drop
 ///     let __traced_guard = enter_sync(&__TRACED_CALLSITE, Some(type_name::<Self>()));

@@ -10,6 +10,7 @@ use core::fmt;
 use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll};
+use std::sync::OnceLock;
 use std::time::Instant;
 
 pub use ::log;
@@ -34,6 +35,11 @@ pub struct Callsite {
     /// `"enter {name}"`, the entry line of a free function, spelled out at compile time so that
     /// a logger writes it in one piece.
     pub enter_message: &'static str,
+    /// The entry line of a method, `"enter {Type}::{name}"`, formatted once. A reference to a
+    /// `static` of its own: with this interior mutability inside, the callsite could not be
+    /// constant-folded into the traced call (`span`, `level` and the rest would be loaded and
+    /// tested on every call).
+    pub method_entry: &'static MethodEntry,
     /// Log target of the entry line (the function's module unless overridden).
     pub target: &'static str,
     /// `module_path!()` at the function.
@@ -158,9 +164,14 @@ impl Callsite {
                     .build(),
             );
         };
-        match self_type {
-            None if what == "enter" => emit(format_args!("{}", self.enter_message)),
-            _ => {
+        let entry = match (what, self_type) {
+            ("enter", None) => Some(self.enter_message),
+            ("enter", Some(ty)) => self.method_entry.message(ty, self.name),
+            _ => None,
+        };
+        match entry {
+            Some(message) => emit(format_args!("{message}")),
+            None => {
                 let name = QualifiedName {
                     self_type,
                     name: self.name,
@@ -168,6 +179,40 @@ impl Callsite {
                 emit(format_args!("{what} {name}"));
             }
         }
+    }
+}
+
+/// The entry message of a method, `enter {Type}::{name}`, formatted on first use and kept.
+///
+/// `Type` comes from `type_name::<Self>()` at run time. A `static` in a generic function is
+/// shared by all its instantiations, so the message is kept with the type name it was made for
+/// and used only when the type name is the same one; other types format theirs each time.
+#[derive(Debug)]
+pub struct MethodEntry(OnceLock<(&'static str, Box<str>)>);
+
+impl MethodEntry {
+    /// Nothing formatted yet.
+    #[must_use]
+    pub const fn new() -> Self {
+        Self(OnceLock::new())
+    }
+
+    fn message(&self, self_type: &'static str, name: &'static str) -> Option<&str> {
+        let (made_for, message) = self.0.get_or_init(|| {
+            let name = QualifiedName {
+                self_type: Some(self_type),
+                name,
+            };
+            (self_type, format!("enter {name}").into_boxed_str())
+        });
+        // Same address and length: the same `type_name` string.
+        core::ptr::eq(*made_for, self_type).then_some(&**message)
+    }
+}
+
+impl Default for MethodEntry {
+    fn default() -> Self {
+        Self::new()
     }
 }
 

@@ -72,6 +72,17 @@ fn logged_traced(x: u64) -> u64 {
     black_box(x).wrapping_mul(3)
 }
 
+/// A type for the `logged_method` path: methods log `enter Type::method`.
+struct Service;
+
+impl Service {
+    #[traced(span)]
+    #[inline(never)]
+    fn logged_method(&self, x: u64) -> u64 {
+        black_box(x).wrapping_mul(3)
+    }
+}
+
 /// Hand-written: the caller passes the ids, the function logs them as key-values.
 #[inline(never)]
 fn logged_manual(trace_id: TraceId, span_id: SpanId, x: u64) -> u64 {
@@ -180,6 +191,10 @@ fn main() {
             install_sink_logger(true);
             trace.in_scope(|| measured(n, logged_traced))
         }
+        "logged_method" => {
+            install_sink_logger(true);
+            trace.in_scope(|| measured(n, |x| Service.logged_method(x)))
+        }
         "logged_manual" => {
             install_sink_logger(false);
             let (trace_id, span_id) = (TraceId::random(), SpanId::random());
@@ -200,7 +215,7 @@ fn main() {
             eprintln!(
                 "usage: callgrind PATH [N]\nPATH: plain | floor_cell_span | traced_span_in_trace | \
                  traced_span_new_trace | traced_in_trace | traced_new_trace | bare_future | \
-                 traced_async_fn | with_context | logged_traced | logged_manual | traceparent_parse | traceparent_encode"
+                 traced_async_fn | with_context | logged_traced | logged_method | logged_manual | traceparent_parse | traceparent_encode"
             );
             std::process::exit(2);
         }
