@@ -26,12 +26,7 @@ fn helper() {
 
 #[test]
 fn exported_span_ids_equal_the_logged_ids() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let received = otlp_support::start(&runtime, "otlp-e2e");
+    let (_runtime, received) = otlp_support::start("otlp-e2e");
 
     let logs = capture();
     let guard = traced_runtime::otel::otlp::init().expect("the OTLP pipeline starts");

@@ -38,12 +38,7 @@ fn line<'a>(records: &'a [Record], target: &str, message: &str, trace_id: &str) 
 
 #[test]
 fn each_request_is_one_exported_trace_across_both_services() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let received = otlp_support::start(&runtime, "two-services");
+    let (runtime, received) = otlp_support::start("two-services");
 
     let logs = capture();
     let guard = traced_runtime::otel::otlp::init().expect("the OTLP pipeline starts");

@@ -45,12 +45,17 @@ impl Received {
     }
 }
 
-/// Serves the receiver on `runtime` and points the OTLP exporter at it: sets
-/// `OTEL_EXPORTER_OTLP_ENDPOINT` and `OTEL_SERVICE_NAME`, and removes `OTEL_TRACES_SAMPLER` so
-/// that every trace is sampled.
+/// Serves the receiver on a new two-worker runtime (returned, for the test's own servers too)
+/// and points the OTLP exporter at it: sets `OTEL_EXPORTER_OTLP_ENDPOINT` and
+/// `OTEL_SERVICE_NAME`, and removes `OTEL_TRACES_SAMPLER` so that every trace is sampled.
 ///
 /// Call it first in a test binary with a single test: it changes the process environment.
-pub(crate) fn start(runtime: &Runtime, service_name: &str) -> Received {
+pub(crate) fn start(service_name: &str) -> (Runtime, Received) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let endpoint = format!("http://{}", listener.local_addr().unwrap());
     // SAFETY: the caller's test binary has one test, which calls this before starting any thread
@@ -75,7 +80,7 @@ pub(crate) fn start(runtime: &Runtime, service_name: &str) -> Received {
         let listener = tokio::net::TcpListener::from_std(listener).unwrap();
         axum::serve(listener, app).await.unwrap();
     });
-    received
+    (runtime, received)
 }
 
 /// Lowercase hex of an id's bytes, as the log records print it.
