@@ -68,7 +68,7 @@ impl Callsite {
     #[inline(always)]
     pub fn log_entry(&self, self_type: Option<&'static str>) {
         if self.enabled() {
-            self.log_slow(self.level, "enter", self_type, &NoKvs);
+            self.log_slow(self.level, Line::Enter, self_type, &NoKvs);
         }
     }
 
@@ -83,7 +83,7 @@ impl Callsite {
         args: &[(&'static str, &dyn fmt::Debug)],
     ) {
         if self.enabled() {
-            self.log_slow(self.level, "enter", self_type, &ArgKvs(args));
+            self.log_slow(self.level, Line::Enter, self_type, &ArgKvs(args));
         }
     }
 
@@ -114,7 +114,7 @@ impl Callsite {
                 ret,
                 err: None,
             };
-            self.log_slow(self.level, "exit", self_type, &kvs);
+            self.log_slow(self.level, Line::Exit, self_type, &kvs);
         }
     }
 
@@ -136,7 +136,7 @@ impl Callsite {
                 ret: None,
                 err: Some(err),
             };
-            self.log_slow(log::Level::Error, "exit", self_type, &kvs);
+            self.log_slow(log::Level::Error, Line::Exit, self_type, &kvs);
         }
     }
 
@@ -145,7 +145,7 @@ impl Callsite {
     fn log_slow(
         &self,
         level: log::Level,
-        what: &str,
+        line: Line,
         self_type: Option<&'static str>,
         kvs: &dyn Source,
     ) {
@@ -164,10 +164,10 @@ impl Callsite {
                     .build(),
             );
         };
-        let entry = match (what, self_type) {
-            ("enter", None) => Some(self.enter_message),
-            ("enter", Some(ty)) => self.method_entry.message(ty, self.name),
-            _ => None,
+        let entry = match (line, self_type) {
+            (Line::Enter, None) => Some(self.enter_message),
+            (Line::Enter, Some(ty)) => self.method_entry.message(ty, self.name),
+            (Line::Exit, _) => None,
         };
         match entry {
             Some(message) => emit(format_args!("{message}")),
@@ -176,10 +176,21 @@ impl Callsite {
                     self_type,
                     name: self.name,
                 };
+                let what = match line {
+                    Line::Enter => "enter",
+                    Line::Exit => "exit",
+                };
                 emit(format_args!("{what} {name}"));
             }
         }
     }
+}
+
+/// Which line of a traced call is logged.
+#[derive(Clone, Copy)]
+enum Line {
+    Enter,
+    Exit,
 }
 
 /// The entry message of a method, `enter {Type}::{name}`, formatted on first use and kept.

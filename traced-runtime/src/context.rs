@@ -112,6 +112,21 @@ pub(crate) struct Saved {
 }
 
 impl Saved {
+    /// No context current.
+    const NONE: Self = Self {
+        head: core::ptr::null(),
+        span: SpanIds::NONE,
+    };
+
+    /// `ctx` current, as `head` says where it lives.
+    #[inline]
+    fn of(head: *const TraceContext, ctx: &TraceContext) -> Self {
+        Self {
+            head,
+            span: SpanIds::of(ctx),
+        }
+    }
+
     #[inline]
     fn take() -> Self {
         Self {
@@ -239,7 +254,16 @@ impl TraceContext {
     #[inline]
     #[must_use]
     pub fn current() -> Option<Self> {
-        with_current(|ctx| ctx.cloned())
+        // Not `with_current(|ctx| ctx.cloned())`, which would clone twice while a span is open
+        // in place on a context it may not write to (once for the view, once here).
+        let ids = SpanIds::current();
+        with_base(ids, |base| {
+            base.map(|base| {
+                let mut ctx = base.clone();
+                ids.write_to(&mut ctx);
+                ctx
+            })
+        })
     }
 
     /// The 16-byte trace-id shared by every span of this trace.
@@ -528,16 +552,9 @@ fn swap_slot(ctx: &mut Option<TraceContext>) -> bool {
                 return false;
             };
             core::mem::swap(&mut *slot, ctx);
-            match slot.as_ref() {
-                Some(ctx) => {
-                    HEAD.set(IN_SLOT);
-                    SpanIds::of(ctx).make_current();
-                }
-                None => {
-                    HEAD.set(core::ptr::null());
-                    SpanIds::NONE.make_current();
-                }
-            }
+            slot.as_ref()
+                .map_or(Saved::NONE, |ctx| Saved::of(IN_SLOT, ctx))
+                .restore();
             true
         })
         .unwrap_or(false)
@@ -617,8 +634,7 @@ impl<'a> Lent<'a> {
     #[inline(always)]
     fn enter(ctx: &'a TraceContext) -> Self {
         let saved = Saved::take();
-        HEAD.set(ctx);
-        SpanIds::of(ctx).make_current();
+        Saved::of(ctx, ctx).restore();
         Self {
             saved,
             _ctx: PhantomData,
@@ -645,8 +661,7 @@ impl<'a> Hidden<'a> {
     fn enter(owner: &'a mut Option<TraceContext>) -> Self {
         let saved = SavedAll::take();
         let owner = swap_slot(owner).then_some(owner);
-        HEAD.set(core::ptr::null());
-        SpanIds::NONE.make_current();
+        Saved::NONE.restore();
         Self { saved, owner }
     }
 }
@@ -727,8 +742,7 @@ impl SpanScope {
             Change::Child => self.caller.make_current(),
             Change::Started => {
                 // `STARTED` keeps the ended trace's ids: nothing reads it unless `HEAD` says so.
-                HEAD.set(core::ptr::null());
-                SpanIds::NONE.make_current();
+                Saved::NONE.restore();
             }
         }
     }
@@ -749,22 +763,11 @@ fn start(span: bool) {
 
 /// Derives the context a traced call runs in from the caller's current context.
 ///
-/// The same value as `current().map_or_else(new_root, ..).child()`, built with one clone of the
+/// The same value as `current().map_or_else(new_root, ..).child()`, with one clone of the
 /// current context (not a clone, a child and a drop).
 #[inline]
 pub(crate) fn derive(span: bool, root: bool) -> TraceContext {
-    let derived = if root {
-        None
-    } else {
-        let ids = SpanIds::current();
-        with_base(ids, |base| {
-            base.map(|base| {
-                let mut ctx = base.clone();
-                ids.write_to(&mut ctx);
-                ctx
-            })
-        })
-    };
+    let derived = if root { None } else { TraceContext::current() };
     let mut ctx = derived.unwrap_or_else(TraceContext::new_root);
     if span {
         ctx.parent_span_id = ctx.span_id;
@@ -812,10 +815,6 @@ mod tests {
         }
     }
 
-    fn in_poll<R>(owner: &mut Option<TraceContext>, f: impl FnOnce() -> R) -> R {
-        poll_in(owner, f)
-    }
-
     #[test]
     fn a_span_opened_in_place_is_seen_by_every_reader() {
         let a = TraceContext::new_root().child().with_field("k", "v");
@@ -849,7 +848,7 @@ mod tests {
                 s.close();
             };
             if lent {
-                in_poll(&mut owner, check);
+                poll_in(&mut owner, check);
             } else {
                 a.in_scope(check);
             }
@@ -862,7 +861,7 @@ mod tests {
         let b = TraceContext::new_root();
         let mut owner = Some(a.clone());
         b.in_scope(|| {
-            in_poll(&mut owner, || {
+            poll_in(&mut owner, || {
                 assert_eq!(TraceContext::current(), Some(a.clone()));
                 let mut s = SpanScope::open(true);
                 assert_eq!(
@@ -889,7 +888,7 @@ mod tests {
         let b = TraceContext::new_root();
         let mut owner = None;
         b.in_scope(|| {
-            in_poll(&mut owner, || {
+            poll_in(&mut owner, || {
                 assert_eq!(TraceContext::current(), None);
                 // A traced call inside starts its own trace, and ends it.
                 let mut s = SpanScope::open(true);
@@ -917,7 +916,7 @@ mod tests {
             inner.close();
         };
         // A poll of a future without context ...
-        in_poll(&mut None, in_trace_of_its_own);
+        poll_in(&mut None, in_trace_of_its_own);
         assert_eq!(TraceContext::current(), Some(a.clone()));
         // ... and entering "no context" (a thread spawned outside any trace does that).
         ContextGuard::install(None).in_place(in_trace_of_its_own);
