@@ -18,7 +18,7 @@ use core::marker::PhantomData;
 
 use crate::fields::Fields;
 use crate::id::{SpanId, TraceFlags, TraceId};
-use crate::propagation::{Baggage, TraceState};
+use crate::header::{Baggage, TraceState};
 
 thread_local! {
     /// The context installed by [`ContextGuard`]s. Its two span ids may lag behind

@@ -268,6 +268,23 @@ const HEX_PAIRS: [[u8; 2]; 256] = {
     table
 };
 
+/// The two lowercase hex digits of `byte`: the crate's one hex encoder (ids, trace-flags, and,
+/// uppercased, baggage's percent-encoding).
+#[inline]
+pub(crate) const fn hex_pair(byte: u8) -> [u8; 2] {
+    HEX_PAIRS[byte as usize]
+}
+
+/// The value of a hex digit of either case (`0-9`, `a-f`, `A-F`), as percent-decoding reads
+/// them; ids accept lowercase only ([`parse_hex`]).
+#[inline]
+pub(crate) const fn hex_value_ignore_case(digit: u8) -> Option<u8> {
+    match HEX_VALUES[digit.to_ascii_lowercase() as usize] {
+        NOT_HEX => None,
+        value => Some(value),
+    }
+}
+
 /// Marks a byte that is not a lowercase hex digit in [`HEX_VALUES`] (any bit of `0xf0`).
 const NOT_HEX: u8 = 0xff;
 

@@ -106,6 +106,7 @@ mod context;
 pub mod export;
 mod fields;
 mod future;
+mod header;
 pub mod id;
 pub mod log;
 #[cfg(feature = "opentelemetry")]

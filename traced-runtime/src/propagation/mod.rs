@@ -41,26 +41,21 @@
 //!   parent-id, i.e. the context *stands in* for the remote span. A server opens its own span
 //!   with [`TraceContext::child`], whose `parent_span_id` is then the remote span.
 
-mod baggage;
 mod carrier;
 mod request_id;
-mod traceparent;
-mod tracestate;
 
 use core::fmt;
 use std::error::Error;
 
-pub use baggage::{
+pub use crate::header::{
     BAGGAGE_HEADER, Baggage, BaggageEntry, MAX_BYTES as BAGGAGE_MAX_BYTES,
-    MAX_MEMBERS as BAGGAGE_MAX_MEMBERS, ParseBaggageError,
+    MAX_MEMBERS as BAGGAGE_MAX_MEMBERS, ParseBaggageError, ParseTraceParentError,
+    TRACEPARENT_LEN, TRACESTATE_HEADER, TRACESTATE_MAX_MEMBERS, ParseTraceStateError, TraceParent,
+    TraceState,
 };
 pub use carrier::{Extractor, Injector};
 pub use request_id::{
     DEFAULT_REQUEST_ID_HEADERS, MAX_REQUEST_ID_LEN, REQUEST_ID_FIELD, extract_with_request_id,
-};
-pub use traceparent::{ParseTraceParentError, TRACEPARENT_LEN, TraceParent};
-pub use tracestate::{
-    MAX_MEMBERS as TRACESTATE_MAX_MEMBERS, ParseTraceStateError, TRACESTATE_HEADER, TraceState,
 };
 
 use crate::context::TraceContext;

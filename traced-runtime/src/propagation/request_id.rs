@@ -74,7 +74,7 @@ where
 
 /// The context a request-id value starts.
 fn from_request_id(value: &[u8]) -> TraceContext {
-    let value = super::traceparent::trim_ows(value);
+    let value = crate::header::trim_ows(value);
     if value.len() == TraceId::HEX_LEN {
         let lower = value.to_ascii_lowercase();
         if let Some(trace_id) = parse_hex(&lower, TraceId::HEX_LEN)

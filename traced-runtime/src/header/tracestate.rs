@@ -31,7 +31,7 @@ use core::str::FromStr;
 use std::error::Error;
 use std::sync::Arc;
 
-use super::traceparent::trim_ows;
+use super::grammar::trim_ows;
 
 /// Name of the [tracestate header](https://www.w3.org/TR/trace-context/#tracestate-header).
 pub const TRACESTATE_HEADER: &str = "tracestate";

@@ -23,7 +23,8 @@ use core::fmt;
 use core::str::FromStr;
 use std::error::Error;
 
-use crate::id::{ParseIdError, SpanId, TraceFlags, TraceId, parse_hex};
+use super::grammar::trim_ows;
+use crate::id::{ParseIdError, SpanId, TraceFlags, TraceId, hex_pair, parse_hex};
 
 /// Length in bytes of a version `00` traceparent value (and the minimum for any version).
 pub const TRACEPARENT_LEN: usize = 55;
@@ -165,24 +166,10 @@ impl TraceParent {
             .copy_from_slice(self.parent_id.encode_hex(&mut parent).as_bytes());
         buf[FLAGS_AT - 1] = b'-';
         let flags = self.trace_flags.to_emitted().bits();
-        buf[FLAGS_AT] = HEX[usize::from(flags >> 4)];
-        buf[FLAGS_AT + 1] = HEX[usize::from(flags & 0xf)];
+        buf[FLAGS_AT..].copy_from_slice(&hex_pair(flags));
         // Only ASCII was written.
         core::str::from_utf8(buf).unwrap_or_default()
     }
-}
-
-const HEX: &[u8; 16] = b"0123456789abcdef";
-
-/// Strips optional whitespace (`SP` / `HTAB`, RFC 9110 §5.6.3) from both ends.
-pub(crate) fn trim_ows(mut value: &[u8]) -> &[u8] {
-    while let [b' ' | b'\t', rest @ ..] = value {
-        value = rest;
-    }
-    while let [rest @ .., b' ' | b'\t'] = value {
-        value = rest;
-    }
-    value
 }
 
 impl fmt::Display for TraceParent {

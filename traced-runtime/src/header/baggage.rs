@@ -28,7 +28,8 @@ use core::str::FromStr;
 use std::error::Error;
 use std::sync::Arc;
 
-use super::traceparent::trim_ows;
+use super::grammar::trim_ows;
+use crate::id::{hex_pair, hex_value_ignore_case};
 
 /// Name of the [baggage header](https://www.w3.org/TR/baggage/#header-name).
 pub const BAGGAGE_HEADER: &str = "baggage";
@@ -102,9 +103,11 @@ impl BaggageEntry {
             if is_plain(b) {
                 out.push(char::from(b));
             } else {
+                // RFC 3986 §2.1: uppercase digits in percent-encodings.
+                let [hi, lo] = hex_pair(b);
                 out.push('%');
-                out.push(char::from(HEX_UPPER[usize::from(b >> 4)]));
-                out.push(char::from(HEX_UPPER[usize::from(b & 0xf)]));
+                out.push(char::from(hi.to_ascii_uppercase()));
+                out.push(char::from(lo.to_ascii_uppercase()));
             }
         }
         if !self.properties.is_empty() {
@@ -436,17 +439,6 @@ fn is_plain(b: u8) -> bool {
     is_octet(b) && b != b'%'
 }
 
-const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
-
-fn hex_val(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
-}
-
 /// Decodes `%XX` escapes (a `%` not followed by two hex digits stays as it is) and replaces
 /// octet sequences that are not UTF-8 with U+FFFD.
 fn percent_decode(value: &[u8]) -> String {
@@ -455,7 +447,7 @@ fn percent_decode(value: &[u8]) -> String {
     while i < value.len() {
         let b = value[i];
         let escaped = match (b, value.get(i + 1..i + 3)) {
-            (b'%', Some(&[hi, lo])) => hex_val(hi).zip(hex_val(lo)),
+            (b'%', Some(&[hi, lo])) => hex_value_ignore_case(hi).zip(hex_value_ignore_case(lo)),
             _ => None,
         };
         match escaped {
