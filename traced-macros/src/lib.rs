@@ -5,6 +5,7 @@
 
 mod args;
 mod expand;
+mod fields;
 mod item;
 
 use proc_macro::TokenStream;
