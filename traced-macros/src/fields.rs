@@ -280,7 +280,11 @@ mod tests {
             "a shorthand's key is its last segment"
         );
         assert!(message("\"k\"").unwrap().starts_with("expected `=`"));
-        assert!(message("?a = 1").unwrap().starts_with("the sigil goes before"));
+        assert!(
+            message("?a = 1")
+                .unwrap()
+                .starts_with("the sigil goes before")
+        );
         assert!(message("?1").unwrap().starts_with("expected a path after"));
         assert_eq!(
             message("type").as_deref(),
