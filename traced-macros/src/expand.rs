@@ -160,9 +160,9 @@ impl<'a> Expansion<'a> {
                         Format::Display => {
                             quote_spanned!(field.format_span=> #private::field_value(&(#value)))
                         }
-                        Format::Debug => quote_spanned! {field.format_span=>
-                            #private::field_value(&::core::format_args!("{:?}", #value))
-                        },
+                        Format::Debug => {
+                            quote_spanned!(field.format_span=> #private::field_debug(&(#value)))
+                        }
                     };
                     quote!((#name, #value))
                 });

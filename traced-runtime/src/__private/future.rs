@@ -7,9 +7,9 @@ use core::task::{Context, Poll};
 use pin_project_lite::pin_project;
 
 use super::Callsite;
-use super::setup::Setup;
+use super::setup::{Setup, derive_for};
 use super::span_end::finish_span;
-use crate::context::{TraceContext, derive, poll_in};
+use crate::context::{TraceContext, poll_in};
 use crate::export::{self, Started};
 
 pin_project! {
@@ -44,6 +44,16 @@ struct Pending<S> {
     self_type: Option<&'static str>,
     setup: S,
     log_entry: bool,
+}
+
+/// The start of the span of a call at `callsite`, when it has one and an exporter is installed.
+#[inline(never)]
+fn start_span(callsite: &'static Callsite) -> Option<(Started, &'static Callsite)> {
+    if callsite.span {
+        export::start().map(|started| (started, callsite))
+    } else {
+        None
+    }
 }
 
 impl<F: Future> TracedFuture<F> {
@@ -92,10 +102,9 @@ impl<F: Future, S: Setup> Future for TracedFuture<F, S> {
         let mut log_entry = None;
         if let Some(pending) = this.pending.take() {
             let callsite = pending.callsite;
-            *this.ctx = Some(pending.setup.apply(derive(callsite.span, callsite.root)));
-            if callsite.span {
-                *this.span = export::start().map(|started| (started, callsite));
-            }
+            // Out of line: this generic fn is instantiated for every traced async fn.
+            *this.ctx = Some(pending.setup.apply(derive_for(callsite)));
+            *this.span = start_span(callsite);
             if pending.log_entry {
                 log_entry = Some((callsite, pending.self_type));
             }

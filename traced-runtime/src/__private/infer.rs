@@ -18,6 +18,12 @@ pub fn field_value<T: fmt::Display + ?Sized>(value: &T) -> String {
     value.to_string()
 }
 
+/// A `fields(key = ?value)` value: its `Debug` form.
+#[inline]
+pub fn field_debug<T: fmt::Debug + ?Sized>(value: &T) -> String {
+    format!("{value:?}")
+}
+
 /// Calls the body of a sync fn whose result is inspected (`exit`, `ret`, `err`), with the
 /// return type `T` spelled out so that `?` inside the body infers its error type.
 #[inline(always)]

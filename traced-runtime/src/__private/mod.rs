@@ -23,7 +23,9 @@ pub use ::log;
 
 pub use self::callsite::{Callsite, ELAPSED_US_KEY, ERROR_KEY, MethodEntry, RETURN_KEY};
 pub use self::future::TracedFuture;
-pub use self::infer::{TracedResult, call, debug, display, expect_output, field_value};
+pub use self::infer::{
+    TracedResult, call, debug, display, expect_output, field_debug, field_value,
+};
 pub use self::setup::Setup;
 pub use self::sync_guard::{InstalledGuard, SyncGuard, enter_sync, enter_sync_full, open_sync};
 pub use crate::context::ContextGuard;
