@@ -15,8 +15,10 @@ two arguments, a `Result` return) and differing only in the attribute on them:
     instrument  #[tracing::instrument(skip_all)]
     fastrace    #[fastrace::trace]                   (fastrace with `enable`)
 
-The dependencies are built first; then each crate alone is rebuilt (its `lib.rs` touched) RUNS
-times per profile, and the fastest wall-clock time is kept. The table gives each contender's
+The dependencies are built first; then each crate alone is rebuilt (its `lib.rs` touched,
+`CARGO_INCREMENTAL=0`) RUNS times per profile, and the fastest wall-clock time and the fastest
+CPU time (user + system of cargo and rustc: steadier than wall-clock on a shared machine) are
+kept. The table gives each contender's
 seconds, the seconds it adds over `plain`, that per function in ms, and the ratio of traced's
 added seconds to the peers'. The workspace's `Cargo.lock` is copied in, so the peers are the
 versions the runtime benchmarks use.
@@ -118,7 +120,9 @@ def cargo(dir: Path, target: Path, profile: str, *args: str) -> None:
     if profile == "release":
         cmd.append("--release")
     cmd += list(args)
-    env = dict(os.environ, CARGO_TARGET_DIR=str(target))
+    # Not incremental: a touched but unchanged crate would be mostly reused from the cache, and
+    # the figure would not be its compile cost.
+    env = dict(os.environ, CARGO_TARGET_DIR=str(target), CARGO_INCREMENTAL="0")
     env.pop("RUSTFLAGS", None)
     subprocess.run(cmd, cwd=dir, env=env, check=True)
 

@@ -58,8 +58,16 @@ impl Callsite {
     #[inline(always)]
     pub fn log_entry(&self, self_type: Option<&'static str>) {
         if self.enabled() {
-            self.log_slow(self.level, Line::Enter, self_type, &NoKvs);
+            self.log_entry_slow(self_type);
         }
+    }
+
+    /// The logging half of [`log_entry`](Self::log_entry): a call with two arguments is all
+    /// that is inlined into the traced fn.
+    #[cold]
+    #[inline(never)]
+    fn log_entry_slow(&self, self_type: Option<&'static str>) {
+        self.log_slow(self.level, Line::Enter, self_type, &NoKvs);
     }
 
     /// Logs the entry line with the arguments as key-values (`name = Debug`).

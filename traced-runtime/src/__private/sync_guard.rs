@@ -53,21 +53,44 @@ pub struct InstalledGuard {
 
 /// Entry of a sync traced fn: ensure a trace (and a span), then log entry.
 ///
-/// Out of line on purpose, as is the guard's drop: the traced fn then holds two calls with the
-/// callsite's address, not the slot's code. Inlined into every traced fn, that code cost about
-/// 8 ms of optimisation per fn in a release build (4x fastrace's; `benches/compile_time.py`),
-/// for about 1 ns per call saved.
-#[inline(never)]
+/// What is inlined into the traced fn is small on purpose: one out-of-line call that opens the
+/// scope, the level test, and the drop (out of line too). Inlining the scope's code cost about
+/// 8 ms of optimisation per traced fn in a release build (4x fastrace's, see
+/// `benches/compile_time.py`); the call costs a few instructions per traced call.
+#[inline(always)]
 pub fn enter_sync(callsite: &'static Callsite, self_type: Option<&'static str>) -> SyncGuard {
-    let guard = SyncGuard::new(SpanScope::open(callsite.span), callsite);
+    let guard = open_sync(callsite);
     callsite.log_entry(self_type);
     guard
 }
 
 /// Like [`enter_sync`] without the entry line (the expansion logs it with the arguments).
-#[inline(never)]
+#[inline(always)]
 pub fn open_sync(callsite: &'static Callsite) -> SyncGuard {
-    SyncGuard::new(SpanScope::open(callsite.span), callsite)
+    // `callsite.span` is a constant here: each traced fn calls the one it needs.
+    if callsite.span {
+        open_span(callsite)
+    } else {
+        open_trace(callsite)
+    }
+}
+
+/// Opens a child span of the current trace (starting one when none is current).
+#[inline(never)]
+fn open_span(callsite: &'static Callsite) -> SyncGuard {
+    SyncGuard {
+        scope: SpanScope::open(true),
+        span: export::start().map(|started| (started, callsite)),
+    }
+}
+
+/// Ensures a trace is current, starting one when none is.
+#[inline(never)]
+fn open_trace(_callsite: &'static Callsite) -> SyncGuard {
+    SyncGuard {
+        scope: SpanScope::open(false),
+        span: None,
+    }
 }
 
 /// Entry of a sync traced fn with `root` or `fields(...)`: derives the call's context (a new
