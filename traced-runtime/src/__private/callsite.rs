@@ -48,14 +48,14 @@ pub struct Callsite {
 
 impl Callsite {
     /// Whether the entry level passes the static and the global max level (no logger call).
-    #[inline(always)]
+    #[inline]
     #[must_use]
     pub fn enabled(&self) -> bool {
         level_enabled(self.level)
     }
 
     /// Logs the entry line; `self_type` is `type_name::<Self>()` for methods.
-    #[inline(always)]
+    #[inline]
     pub fn log_entry(&self, self_type: Option<&'static str>) {
         if self.enabled() {
             self.log_entry_slow(self_type);

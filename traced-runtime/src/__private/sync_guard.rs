@@ -57,7 +57,7 @@ pub struct InstalledGuard {
 /// scope, the level test, and the drop (out of line too). Inlining the scope's code cost about
 /// 8 ms of optimisation per traced fn in a release build (4x fastrace's, see
 /// `benches/compile_time.py`); the call costs a few instructions per traced call.
-#[inline(always)]
+#[inline]
 pub fn enter_sync(callsite: &'static Callsite, self_type: Option<&'static str>) -> SyncGuard {
     let guard = open_sync(callsite);
     callsite.log_entry(self_type);
@@ -65,7 +65,7 @@ pub fn enter_sync(callsite: &'static Callsite, self_type: Option<&'static str>) 
 }
 
 /// Like [`enter_sync`] without the entry line (the expansion logs it with the arguments).
-#[inline(always)]
+#[inline]
 pub fn open_sync(callsite: &'static Callsite) -> SyncGuard {
     // `callsite.span` is a constant here: each traced fn calls the one it needs.
     if callsite.span {
