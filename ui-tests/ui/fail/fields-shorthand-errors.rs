@@ -2,9 +2,6 @@ use traced_runtime::traced;
 
 struct NoFormat;
 
-#[traced(fields(missing))]
-fn not_a_binding() {}
-
 #[traced(fields(type))]
 fn keyword_shorthand() {}
 
