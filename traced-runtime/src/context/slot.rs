@@ -223,8 +223,9 @@ pub(crate) fn remove(id: FrameId) -> Option<TraceContext> {
         .try_with(|frames| {
             let mut frames = frames.try_borrow_mut().ok()?;
             let at = frames.iter().rposition(|f| f.id == id)?;
-            let frame = frames.remove(at);
+            let mut frame = frames.remove(at);
             if at == frames.len() {
+                take_span_ids(&mut frame);
                 uncover(frames.last());
             }
             frame.ctx
@@ -242,9 +243,13 @@ pub(crate) fn truncate(id: FrameId) -> Option<TraceContext> {
         .try_with(|frames| {
             let mut frames = frames.try_borrow_mut().ok()?;
             let at = frames.iter().rposition(|f| f.id == id)?;
+            let was_top = at + 1 == frames.len();
             // Dropping the frames above releases `Arc`s of strings only: no user code runs.
             frames.truncate(at + 1);
-            let frame = frames.pop()?;
+            let mut frame = frames.pop()?;
+            if was_top {
+                take_span_ids(&mut frame);
+            }
             uncover(frames.last());
             frame.ctx
         })
@@ -252,15 +257,17 @@ pub(crate) fn truncate(id: FrameId) -> Option<TraceContext> {
         .flatten()
 }
 
+/// Brings the context of the top frame, which is leaving, up to date with the span-id cells.
+#[inline]
+fn take_span_ids(top: &mut Frame) {
+    if let Some(ctx) = &mut top.ctx {
+        span_ids().write_to(ctx);
+    }
+}
+
 /// Makes `top` (`None`: the base) the current frame after the frame above it went away.
 #[inline]
 fn uncover(top: Option<&Frame>) {
     TOP.set(top.map_or(BASE, |f| f.id.0));
     set_span_ids(SpanIds::of_frame(top.and_then(|f| f.ctx.as_ref())));
-}
-
-/// Number of frames entered on this thread (for tests).
-#[cfg(test)]
-pub(crate) fn depth() -> usize {
-    FRAMES.with(|frames| frames.borrow().len())
 }
