@@ -2,15 +2,15 @@
 
 use super::Callsite;
 use super::span_error;
-use crate::context::TraceContext;
+use crate::context::{SpanScope, TraceContext};
 use crate::export::{self, SpanStatus, Started};
 
-/// Exports the span of `callsite` that the current context stands in (a sync call, still inside
-/// it).
+/// Exports the span of a sync call: the context of the frame the call opened its span on, not
+/// whatever is current (the body may have entered another context and kept the guard).
 #[cold]
 #[inline(never)]
-pub(super) fn finish_current_span(started: Started, callsite: &'static Callsite) {
-    if let Some(ctx) = TraceContext::current() {
+pub(super) fn finish_scope_span(started: Started, scope: &SpanScope, callsite: &'static Callsite) {
+    if let Some(ctx) = scope.context() {
         finish_span(started, &ctx, callsite);
     }
 }

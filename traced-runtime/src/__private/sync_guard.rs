@@ -3,7 +3,7 @@
 
 use super::Callsite;
 use super::setup::{Setup, derive_for};
-use super::span_end::finish_current_span;
+use super::span_end::{finish_scope_span, finish_span};
 use crate::context::{ContextGuard, SpanScope, TraceContext};
 use crate::export::{self, Started};
 
@@ -19,36 +19,35 @@ pub struct SyncGuard {
     span: Option<(Started, &'static Callsite)>,
 }
 
-impl SyncGuard {
-    #[inline(always)]
-    fn new(scope: SpanScope, callsite: &'static Callsite) -> Self {
-        let span = if callsite.span {
-            export::start().map(|started| (started, callsite))
-        } else {
-            None
-        };
-        Self { scope, span }
-    }
-}
-
 impl Drop for SyncGuard {
     // Out of line, like `enter_sync`: one call in every traced fn.
     #[inline(never)]
     fn drop(&mut self) {
         if let Some((started, callsite)) = self.span.take() {
-            finish_current_span(started, callsite);
+            finish_scope_span(started, &self.scope, callsite);
         }
         self.scope.close();
     }
 }
 
 /// Scope of a sync traced call with `root` or `fields(...)`: a whole derived context is
-/// installed, and restored when dropped after the span has ended.
+/// entered, and left when dropped after the span has ended.
 #[must_use]
 pub struct InstalledGuard {
-    // Fields drop in declaration order: the span ends while its context is still current.
-    _span: SyncGuard,
-    _context: ContextGuard,
+    span: Option<(Started, &'static Callsite)>,
+    context: ContextGuard,
+}
+
+impl Drop for InstalledGuard {
+    // Out of line: one call in every traced fn with `root` or `fields(...)`.
+    #[inline(never)]
+    fn drop(&mut self) {
+        if let Some((started, callsite)) = self.span.take() {
+            if let Some(ctx) = self.context.context() {
+                finish_span(started, &ctx, callsite);
+            }
+        }
+    }
 }
 
 /// Entry of a sync traced fn: ensure a trace (and a span), then log entry.
@@ -104,10 +103,14 @@ pub fn enter_sync_full<S: Setup>(callsite: &'static Callsite, setup: S) -> Insta
 
 #[inline(never)]
 fn install(callsite: &'static Callsite, ctx: TraceContext) -> InstalledGuard {
-    let _context = ContextGuard::install(Some(ctx));
+    let context = ContextGuard::install(Some(ctx));
     InstalledGuard {
-        _span: SyncGuard::new(SpanScope::UNCHANGED, callsite),
-        _context,
+        span: if callsite.span {
+            export::start().map(|started| (started, callsite))
+        } else {
+            None
+        },
+        context,
     }
 }
 

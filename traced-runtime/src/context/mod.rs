@@ -367,3 +367,170 @@ pub(crate) fn with_current_trace<R>(f: impl FnOnce(Option<(TraceId, TraceFlags)>
         top.map(|ctx| (ctx.trace_id, ctx.flags))
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enter_restores_previous() {
+        let a = TraceContext::new_root();
+        let b = a.child();
+        assert_eq!(TraceContext::current(), None);
+        {
+            let _a = a.enter();
+            {
+                let _b = b.enter();
+                assert_eq!(TraceContext::current(), Some(b.clone()));
+            }
+            assert_eq!(TraceContext::current(), Some(a.clone()));
+        }
+        assert_eq!(TraceContext::current(), None);
+    }
+
+    #[test]
+    fn span_scope_undoes_exactly_its_change() {
+        let a = TraceContext::new_root().child();
+        let _a = a.enter();
+        let s = SpanScope::open(true);
+        let inner = TraceContext::current().unwrap();
+        assert_eq!(inner.parent_span_id(), a.span_id());
+        assert_ne!(inner.span_id(), a.span_id());
+        s.close();
+        assert_eq!(TraceContext::current(), Some(a.clone()));
+    }
+
+    impl ContextGuard {
+        fn in_place<R>(self, f: impl FnOnce() -> R) -> R {
+            let _guard = self;
+            f()
+        }
+    }
+
+    #[test]
+    fn a_span_opened_in_place_is_seen_by_every_reader() {
+        let a = TraceContext::new_root().child().with_field("k", "v");
+        let _a = a.enter();
+        let s = SpanScope::open(true);
+        let span = current_span_id();
+        assert_ne!(span, a.span_id());
+        let seen = TraceContext::current().unwrap();
+        assert_eq!(seen.span_id(), span);
+        assert_eq!(seen.parent_span_id(), a.span_id());
+        assert_eq!(seen.fields().get("k"), Some("v"));
+        assert_eq!(current_trace_id(), Some(a.trace_id()));
+        s.close();
+        // The slot was brought up to date while the span was open; closing it still restores.
+        assert_eq!(TraceContext::current(), Some(a.clone()));
+    }
+
+    #[test]
+    fn a_nested_read_sees_the_open_span() {
+        // A logger that reads the context while `with_current` lends it (reentrant borrow).
+        let a = TraceContext::new_root().child();
+        let owner = Some(a.clone());
+        for lent in [true, false] {
+            let check = || {
+                let s = SpanScope::open(true);
+                let span = current_span_id();
+                with_current(|outer| {
+                    assert_eq!(outer.unwrap().span_id(), span);
+                    assert_eq!(TraceContext::current().unwrap().span_id(), span);
+                });
+                s.close();
+            };
+            if lent {
+                poll_in(owner.as_ref(), check);
+            } else {
+                a.in_scope(check);
+            }
+        }
+    }
+
+    #[test]
+    fn a_lent_context_is_current_during_the_poll_only() {
+        let a = TraceContext::new_root().child();
+        let b = TraceContext::new_root();
+        let owner = Some(a.clone());
+        b.in_scope(|| {
+            poll_in(owner.as_ref(), || {
+                assert_eq!(TraceContext::current(), Some(a.clone()));
+                let s = SpanScope::open(true);
+                assert_eq!(
+                    TraceContext::current().unwrap().parent_span_id(),
+                    a.span_id()
+                );
+                // Entering a context inside the poll shadows the lent one, and gives it back.
+                b.in_scope(|| assert_eq!(TraceContext::current(), Some(b.clone())));
+                assert_eq!(
+                    TraceContext::current().unwrap().parent_span_id(),
+                    a.span_id()
+                );
+                s.close();
+                assert_eq!(TraceContext::current(), Some(a.clone()));
+            });
+            assert_eq!(TraceContext::current(), Some(b.clone()));
+        });
+        assert_eq!(owner, Some(a));
+        assert_eq!(TraceContext::current(), None);
+    }
+
+    #[test]
+    fn a_poll_without_context_hides_the_callers() {
+        let b = TraceContext::new_root();
+        let owner: Option<TraceContext> = None;
+        b.in_scope(|| {
+            poll_in(owner.as_ref(), || {
+                assert_eq!(TraceContext::current(), None);
+                // A traced call inside starts its own trace, and ends it.
+                let s = SpanScope::open(true);
+                let started = TraceContext::current().unwrap();
+                assert_ne!(started.trace_id(), b.trace_id());
+                s.close();
+                assert_eq!(TraceContext::current(), None);
+            });
+            assert_eq!(TraceContext::current(), Some(b.clone()));
+        });
+        assert_eq!(owner, None);
+    }
+
+    #[test]
+    fn a_started_trace_survives_scopes_that_hide_it() {
+        let started = SpanScope::open(true);
+        let a = TraceContext::current().unwrap();
+        assert_eq!(a.parent_span_id(), None);
+        assert!(a.span_id().is_some());
+        let in_trace_of_its_own = || {
+            assert_eq!(TraceContext::current(), None);
+            // Another trace starts and ends in there.
+            let inner = SpanScope::open(true);
+            assert_ne!(current_trace_id(), Some(a.trace_id()));
+            inner.close();
+        };
+        // A poll of a future without context ...
+        poll_in(None, in_trace_of_its_own);
+        assert_eq!(TraceContext::current(), Some(a.clone()));
+        // ... and entering "no context" (a thread spawned outside any trace does that).
+        ContextGuard::install(None).in_place(in_trace_of_its_own);
+        assert_eq!(TraceContext::current(), Some(a.clone()));
+        let b = TraceContext::new_root().with_field("k", "v");
+        b.in_scope(|| assert_eq!(TraceContext::current(), Some(b.clone())));
+        assert_eq!(TraceContext::current(), Some(a.clone()));
+        let _field = crate::field_scope("k", "v");
+        let with_field = TraceContext::current().unwrap();
+        assert_eq!(with_field.trace_id(), a.trace_id());
+        assert_eq!(with_field.span_id(), a.span_id());
+        drop(_field);
+        started.close();
+        assert_eq!(TraceContext::current(), None);
+    }
+
+    #[test]
+    fn span_scope_started_ends_the_trace() {
+        let s = SpanScope::open(false);
+        let started = TraceContext::current().unwrap();
+        assert_eq!(started.span_id(), None);
+        s.close();
+        assert_eq!(TraceContext::current(), None);
+    }
+}
