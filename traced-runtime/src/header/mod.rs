@@ -12,5 +12,6 @@ pub use baggage::{BAGGAGE_HEADER, Baggage, BaggageEntry, MAX_BYTES, MAX_MEMBERS,
 pub(crate) use grammar::trim_ows;
 pub use traceparent::{ParseTraceParentError, TRACEPARENT_LEN, TraceParent};
 pub use tracestate::{
+    LARGE_MEMBER_LEN as TRACESTATE_LARGE_MEMBER_LEN, MAX_LEN as TRACESTATE_MAX_LEN,
     MAX_MEMBERS as TRACESTATE_MAX_MEMBERS, ParseTraceStateError, TRACESTATE_HEADER, TraceState,
 };
