@@ -263,7 +263,9 @@ fn regression_received_members_are_forwarded_byte_exact() {
     ]
     .into();
     let ctx = extract(&map).unwrap();
-    let ctx = ctx.clone().with_baggage(ctx.baggage().try_with("new", "c+d").unwrap());
+    let ctx = ctx
+        .clone()
+        .with_baggage(ctx.baggage().try_with("new", "c+d").unwrap());
     let mut out = HashMap::new();
     inject(&ctx, &mut out);
     assert_eq!(out["baggage"], "plus=a%2Bb,keep=x%2fy,new=c%2Bd");
@@ -384,7 +386,10 @@ fn regression_strict_parse_of_a_2_mb_header_stops_at_the_limits() {
     assert!(header.len() > 2_000_000);
     let (result, bytes) = allocated_by(|| header.parse::<Baggage>());
     assert_eq!(result, Err(ParseBaggageError::TooManyMembers));
-    assert!(bytes < 64 * 1024, "{bytes} bytes allocated for a rejected header");
+    assert!(
+        bytes < 64 * 1024,
+        "{bytes} bytes allocated for a rejected header"
+    );
 
     // Members under the count limit but past the byte limit: stops at the first that does not
     // fit, without decoding it.
@@ -397,7 +402,10 @@ fn regression_strict_parse_of_a_2_mb_header_stops_at_the_limits() {
             bytes: 8002 + 1 + 2_000_002
         })
     );
-    assert!(bytes < 64 * 1024, "{bytes} bytes allocated for a rejected header");
+    assert!(
+        bytes < 64 * 1024,
+        "{bytes} bytes allocated for a rejected header"
+    );
 }
 
 #[test]

@@ -425,7 +425,9 @@ fn entries_longer_than_128_characters_are_removed_first() {
 
 #[test]
 fn then_entries_are_removed_from_the_end() {
-    let members: Vec<String> = (0..32).map(|i| format!("k{i:02}={}", "v".repeat(60))).collect();
+    let members: Vec<String> = (0..32)
+        .map(|i| format!("k{i:02}={}", "v".repeat(60)))
+        .collect();
     let ts: TraceState = list(&members).parse().unwrap();
     // 64 characters each plus a comma: 7 fit in 512 (7 * 65 - 1 = 454, 8 * 65 - 1 = 519).
     assert_eq!(ts.len(), 7);
@@ -437,7 +439,10 @@ fn a_member_that_alone_exceeds_the_bound_is_not_sent() {
     let key = "k".repeat(256);
     let value = "v".repeat(256);
     let alone = format!("{key}={value}"); // 513 characters: valid, but never sendable
-    assert_eq!(alone.parse::<TraceState>(), Err(ParseTraceStateError::Empty));
+    assert_eq!(
+        alone.parse::<TraceState>(),
+        Err(ParseTraceStateError::Empty)
+    );
     assert_eq!(joined(&[&alone]), Ok(None));
     let ts = joined(&[&alone, "b=1"]).unwrap().unwrap();
     assert_eq!(ts.as_str(), "b=1");
@@ -449,7 +454,9 @@ fn a_member_that_alone_exceeds_the_bound_is_not_sent() {
 
 #[test]
 fn updates_stay_within_the_bound_and_keep_the_new_member() {
-    let members: Vec<String> = (0..7).map(|i| format!("k{i:02}={}", "v".repeat(60))).collect();
+    let members: Vec<String> = (0..7)
+        .map(|i| format!("k{i:02}={}", "v".repeat(60)))
+        .collect();
     let ts: TraceState = list(&members).parse().unwrap();
     let updated = ts.with_member("mine", &"m".repeat(100)).unwrap();
     assert!(updated.as_str().len() <= TRACESTATE_MAX_LEN);

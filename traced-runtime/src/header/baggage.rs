@@ -600,7 +600,10 @@ impl fmt::Display for ParseBaggageError {
             }
             Self::TooManyMembers => write!(f, "baggage has more than {MAX_MEMBERS} members"),
             Self::TooLong { bytes } => {
-                write!(f, "baggage is at least {bytes} bytes, more than {MAX_BYTES}")
+                write!(
+                    f,
+                    "baggage is at least {bytes} bytes, more than {MAX_BYTES}"
+                )
             }
         }
     }

@@ -368,9 +368,9 @@ fn valid_key(key: &[u8]) -> bool {
         [first, rest @ ..] => {
             key.len() <= MAX_KEY_LEN
                 && matches!(first, b'a'..=b'z' | b'0'..=b'9')
-                && rest
-                    .iter()
-                    .all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-' | b'*' | b'/' | b'@'))
+                && rest.iter().all(
+                    |b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-' | b'*' | b'/' | b'@'),
+                )
         }
         [] => false,
     }
@@ -427,7 +427,10 @@ impl fmt::Display for ParseTraceStateError {
                 write!(f, "tracestate member {member}: invalid value")
             }
             Self::TooLong { len } => {
-                write!(f, "tracestate member is {len} characters, more than {MAX_LEN}")
+                write!(
+                    f,
+                    "tracestate member is {len} characters, more than {MAX_LEN}"
+                )
             }
         }
     }
