@@ -1,6 +1,6 @@
 //! The `baggage` header: application key/value pairs propagated with a request.
 //!
-//! Implements [W3C Baggage §3 "The Baggage HTTP Header Format"](https://www.w3.org/TR/baggage/#header-content):
+//! Implements W3C Baggage, ["Header Content"](https://www.w3.org/TR/baggage/#header-content):
 //!
 //! ```text
 //! baggage-string = list-member 0*179( OWS "," OWS list-member )
@@ -11,28 +11,7 @@
 //! baggage-octet  = %x21 / %x23-2B / %x2D-3A / %x3C-5B / %x5D-7E
 //! ```
 //!
-//! - Values are percent-decoded when parsed; octet sequences that are not UTF-8 become
-//!   U+FFFD ([§3.2.1.2 "value"](https://www.w3.org/TR/baggage/#value)).
-//! - A list-member the service did not set or change is forwarded byte-exact, as received
-//!   (trimmed of the whitespace around it): `plus=a%2Bb` leaves as `plus=a%2Bb`, never
-//!   decoded and re-encoded.
-//! - A member that is set or changed ([`Baggage::try_with`]) is written with every byte of its
-//!   value percent-encoded (`%XX`, uppercase hex) except the RFC 3986 unreserved characters
-//!   `A-Z a-z 0-9 - . _ ~`. So `+` (a space to decoders built on `unquote_plus`, such as
-//!   OpenTelemetry Python's), `%`, `,`, `;`, `=`, `/`, space and non-ASCII are all escaped, and
-//!   the OpenTelemetry propagators of Python, Java, Go and JavaScript all decode the value
-//!   back unchanged.
-//! - Properties are opaque to the specification: they are validated and carried as text, never
-//!   decoded.
-//! - [Limits](https://www.w3.org/TR/baggage/#limits): at most [`MAX_MEMBERS`] (64) list-members
-//!   and [`MAX_BYTES`] (8192) bytes of header value are propagated. Members past the limits are
-//!   dropped whole, never truncated (a platform "MUST NOT propagate any partial list-members").
-//!   Every `Baggage` value holds within these limits, so every outgoing path (HTTP headers,
-//!   job payloads) is bounded by them.
-//! - A malformed list-member is removed, the others are kept
-//!   ([§4](https://www.w3.org/TR/baggage/#mutating-baggage): a system "MAY remove that entry").
-//!   [`FromStr`] is the strict alternative that rejects the whole value instead; it stops at
-//!   the first member past a limit, without reading the rest.
+//! The decoding, forwarding, encoding and limit rules are documented on [`Baggage`].
 
 use core::fmt;
 use core::str::FromStr;
@@ -175,6 +154,29 @@ impl fmt::Debug for BaggageEntry {
 }
 
 /// W3C baggage: an ordered list of key/value entries that travels with a trace.
+///
+/// - Values are percent-decoded when parsed; octet sequences that are not UTF-8 become
+///   U+FFFD ([value](https://www.w3.org/TR/baggage/#value)).
+/// - A list-member the service did not set or change is forwarded byte-exact, as received
+///   (trimmed of the whitespace around it): `plus=a%2Bb` leaves as `plus=a%2Bb`, never
+///   decoded and re-encoded.
+/// - A member that is set or changed ([`Baggage::try_with`]) is written with every byte of its
+///   value percent-encoded (`%XX`, uppercase hex) except the RFC 3986 unreserved characters
+///   `A-Z a-z 0-9 - . _ ~`. So `+` (a space to decoders built on `unquote_plus`, such as
+///   OpenTelemetry Python's), `%`, `,`, `;`, `=`, `/`, space and non-ASCII are all escaped, and
+///   the OpenTelemetry propagators of Python, Java, Go and JavaScript all decode the value
+///   back unchanged.
+/// - Properties are opaque to the specification: they are validated and carried as text, never
+///   decoded.
+/// - [Limits](https://www.w3.org/TR/baggage/#limits): at most [`MAX_MEMBERS`] (64) list-members
+///   and [`MAX_BYTES`] (8192) bytes of header value are propagated. Members past the limits are
+///   dropped whole, never truncated (a platform "MUST NOT propagate any partial list-members").
+///   Every `Baggage` value holds within these limits, so every outgoing path (HTTP headers,
+///   job payloads) is bounded by them.
+/// - A malformed list-member is removed, the others are kept
+///   ([§4](https://www.w3.org/TR/baggage/#mutating-baggage): a system "MAY remove that entry").
+///   [`FromStr`] is the strict alternative that rejects the whole value instead; it stops at
+///   the first member past a limit, without reading the rest.
 ///
 /// Shared behind an `Arc`: cloning is a reference-count increment, and the empty baggage is a
 /// null pointer, so contexts without baggage allocate nothing. Keys may repeat when received
@@ -337,7 +339,7 @@ impl Baggage {
     /// The header value to send (`k=v,k=v;prop`), or `None` when empty: at most
     /// [`MAX_MEMBERS`] members and [`MAX_BYTES`] bytes. Members that came from a header and
     /// were not changed are written byte-exact as received; the others percent-encoded as
-    /// the [module docs](self) say.
+    /// the [`Baggage`] docs say.
     #[must_use]
     pub fn to_header(&self) -> Option<String> {
         let entries = self.0.as_deref()?;

@@ -17,40 +17,7 @@
 //! chr         = %x20 / nblk-chr                 ; the same, or a space (not at the end)
 //! ```
 //!
-//! `@` is an ordinary key character: the `tenant@system` key grammar of the 2021
-//! Recommendation is retired, so `foo@`, `foo@@bar` and `foo@bar@baz` are keys, `@foo` is not.
-//!
-//! Receiving:
-//!
-//! - Several `tracestate` headers are one list, joined in order with `,`
-//!   ([tracestate Header Field Values](https://www.w3.org/TR/trace-context-2/#tracestate-header-field-values)).
-//!   Empty list-members and optional whitespace around members are accepted.
-//! - A key that appears again is a duplicate: the later occurrence is discarded, the first
-//!   (left-most, i.e. most recent) is kept, as
-//!   ["Mutating the tracestate Field"](https://www.w3.org/TR/trace-context-2/#mutating-the-tracestate-field)
-//!   allows ("vendors MAY also discard duplicate keys"). A duplicate never costs the rest of
-//!   the list.
-//! - At most [`MAX_MEMBERS`] (32) list-members, counted as the suite's reference
-//!   implementation (github `w3c/trace-context`, `test/tracecontext/tracestate.py`) counts
-//!   them: distinct keys, empty members and discarded duplicates not included. A 33rd distinct
-//!   key, or one malformed member, makes the whole value invalid: it is dropped, never repaired
-//!   (and the `traceparent` is still honoured,
-//!   ["Tracestate Header"](https://www.w3.org/TR/trace-context-2/#tracestate-header)). Parsing stops at the
-//!   33rd distinct key.
-//!
-//! Sending (the bound lives in the value, so every outgoing path, HTTP headers and job
-//! payloads alike, sends at most [`MAX_LEN`] characters):
-//!
-//! - A valid list of at most [`MAX_LEN`] (512) characters with no duplicate is carried on
-//!   byte-exact: the received text, several headers joined with `,`.
-//! - Otherwise it is rewritten: empty members and optional whitespace dropped, duplicates
-//!   discarded (`k=v,k=v`). When that is still longer than [`MAX_LEN`], whole entries are
-//!   removed as ["tracestate Limits"](https://www.w3.org/TR/trace-context-2/#tracestate-limits)
-//!   says: entries longer than 128 characters first (right-most first), then entries from the
-//!   end, each only until the list fits. 512 is the length the W3C asks every vendor to
-//!   propagate ("at least 512 characters of a combined header", commas and whitespace
-//!   included); most HTTP servers refuse headers past 8 KiB, and 32 members of 513 characters
-//!   could reach 16 KiB.
+//! The receiving and sending rules are documented on [`TraceState`].
 
 use core::fmt;
 use core::str::FromStr;
@@ -81,8 +48,42 @@ const MAX_VALUE_LEN: usize = 256;
 /// order, at most [`MAX_LEN`] characters as sent.
 ///
 /// The header text is kept behind an `Arc`, so cloning is a reference-count increment and a
-/// context without tracestate holds `None` (no allocation). See the
-/// [module docs](self) for what is kept byte-exact and what is rewritten.
+/// context without tracestate holds `None` (no allocation).
+///
+/// `@` is an ordinary key character: the `tenant@system` key grammar of the 2021
+/// Recommendation is retired, so `foo@`, `foo@@bar` and `foo@bar@baz` are keys, `@foo` is not.
+///
+/// Receiving:
+///
+/// - Several `tracestate` headers are one list, joined in order with `,`
+///   ([tracestate Header Field Values](https://www.w3.org/TR/trace-context-2/#tracestate-header-field-values)).
+///   Empty list-members and optional whitespace around members are accepted.
+/// - A key that appears again is a duplicate: the later occurrence is discarded, the first
+///   (left-most, i.e. most recent) is kept, as
+///   ["Mutating the tracestate Field"](https://www.w3.org/TR/trace-context-2/#mutating-the-tracestate-field)
+///   allows ("vendors MAY also discard duplicate keys"). A duplicate never costs the rest of
+///   the list.
+/// - At most [`MAX_MEMBERS`] (32) list-members, counted as the suite's reference
+///   implementation (github `w3c/trace-context`, `test/tracecontext/tracestate.py`) counts
+///   them: distinct keys, empty members and discarded duplicates not included. A 33rd distinct
+///   key, or one malformed member, makes the whole value invalid: it is dropped, never repaired
+///   (and the `traceparent` is still honoured,
+///   ["Tracestate Header"](https://www.w3.org/TR/trace-context-2/#tracestate-header)). Parsing stops at the
+///   33rd distinct key.
+///
+/// Sending (the bound lives in the value, so every outgoing path, HTTP headers and job
+/// payloads alike, sends at most [`MAX_LEN`] characters):
+///
+/// - A valid list of at most [`MAX_LEN`] (512) characters with no duplicate is carried on
+///   byte-exact: the received text, several headers joined with `,`.
+/// - Otherwise it is rewritten: empty members and optional whitespace dropped, duplicates
+///   discarded (`k=v,k=v`). When that is still longer than [`MAX_LEN`], whole entries are
+///   removed as ["tracestate Limits"](https://www.w3.org/TR/trace-context-2/#tracestate-limits)
+///   says: entries longer than 128 characters first (right-most first), then entries from the
+///   end, each only until the list fits. 512 is the length the W3C asks every vendor to
+///   propagate ("at least 512 characters of a combined header", commas and whitespace
+///   included); most HTTP servers refuse headers past 8 KiB, and 32 members of 513 characters
+///   could reach 16 KiB.
 ///
 /// ```
 /// use traced_runtime::propagation::TraceState;
@@ -128,7 +129,7 @@ impl TraceState {
     ///
     /// Returns `Ok(None)` when there is no list-member at all (no header, or only empty ones).
     /// Later duplicates of a key are discarded, and a list longer than [`MAX_LEN`] is
-    /// shortened by whole entries (see the [module docs](self)). Work and memory are linear in
+    /// shortened by whole entries (see [`TraceState`]). Work and memory are linear in
     /// the input and nothing of it is copied but the (bounded) result.
     ///
     /// # Errors
