@@ -464,3 +464,20 @@ fn travels_with_the_context() {
     let only_baggage: HashMap<String, String> = [("baggage".to_owned(), "k=v".to_owned())].into();
     assert_eq!(extract_or_root(&only_baggage).baggage().get("k"), Some("v"));
 }
+
+#[test]
+fn job_payloads_carry_the_same_bounds() {
+    // The job-payload path (`payload`, serde) serialises through `inject`.
+    let huge = (0..100_000)
+        .map(|i| format!("key{i:05}=value{i:05}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    let tp = "00-12345678901234567890123456789012-1234567890123456-01";
+    let payload = serde_json::json!({ "traceparent": tp, "baggage": huge }).to_string();
+    let ctx: TraceContext = serde_json::from_str(&payload).unwrap();
+    let out: serde_json::Value = serde_json::to_value(&ctx).unwrap();
+    let sent = out["baggage"].as_str().unwrap();
+    assert!(sent.len() <= BAGGAGE_MAX_BYTES);
+    assert_eq!(sent.split(',').count(), BAGGAGE_MAX_MEMBERS);
+    assert_eq!(sent, &huge[..sent.len()], "the first members, byte-exact");
+}

@@ -469,3 +469,21 @@ fn updates_stay_within_the_bound_and_keep_the_new_member() {
     assert_eq!(big.iter().next().map(|(k, _)| k), Some("big"));
     assert!(big.as_str().len() <= TRACESTATE_MAX_LEN);
 }
+
+#[test]
+fn regression_job_payloads_carry_the_same_bound() {
+    // The job-payload path (`payload`, serde) serialises through `inject`, so a padded
+    // tracestate received in a payload leaves bounded too.
+    let mut padded = String::from("a=1");
+    while padded.len() < 1 << 20 {
+        padded.push_str(", ");
+    }
+    let payload = serde_json::json!({ "traceparent": TP, "tracestate": padded }).to_string();
+    let ctx: TraceContext = serde_json::from_str(&payload).unwrap();
+    assert_eq!(
+        ctx.trace_id().to_string(),
+        "12345678901234567890123456789012"
+    );
+    let out: serde_json::Value = serde_json::to_value(&ctx).unwrap();
+    assert_eq!(out["tracestate"], "a=1");
+}
