@@ -169,10 +169,13 @@ fn outside_a_context_a_record_trace_id_is_data_under_the_prefix() {
 
 #[test]
 fn lookups_by_key_agree_with_the_visit() {
-    use log::kv::{Key, Source};
+    use log::kv::Key;
+
+    /// `get("trace_id")`, `get("user.trace_id")`, `get("user.span_id")`, `count()`.
+    type Seen = (Option<String>, Option<String>, Option<String>, usize);
 
     // A logger that records what `get` answers, through `TracedLogger`.
-    struct Probe(std::sync::Mutex<Vec<(Option<String>, Option<String>, Option<String>, usize)>>);
+    struct Probe(std::sync::Mutex<Vec<Seen>>);
     impl log::Log for Probe {
         fn enabled(&self, _: &log::Metadata<'_>) -> bool {
             true
@@ -192,12 +195,7 @@ fn lookups_by_key_agree_with_the_visit() {
     let probe = traced_runtime::log::TracedLogger::new(Probe(Default::default()));
     let ctx = TraceContext::new_root().with_field("trace_id", "forged");
     let own: &[(&str, &str)] = &[("span_id", "own")];
-    let record = |args| {
-        log::Record::builder()
-            .args(args)
-            .key_values(&own)
-            .build()
-    };
+    let record = |args| log::Record::builder().args(args).key_values(&own).build();
     ctx.in_scope(|| log::Log::log(&probe, &record(format_args!("in"))));
     log::Log::log(&probe, &record(format_args!("out")));
     let seen = probe.inner().0.lock().unwrap().clone();

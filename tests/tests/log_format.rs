@@ -239,7 +239,10 @@ fn text_line_starts_with_an_rfc3339_timestamp_by_default() {
     // 2026-11-23T19:26:44.123456Z [trace] [span] WARN ...
     let (timestamp, rest) = line.split_once(' ').unwrap();
     assert_eq!(timestamp.len(), 27, "{line}");
-    assert!(timestamp.ends_with('Z') && timestamp.as_bytes()[10] == b'T', "{line}");
+    assert!(
+        timestamp.ends_with('Z') && timestamp.as_bytes()[10] == b'T',
+        "{line}"
+    );
     assert!(timestamp[..4].bytes().all(|b| b.is_ascii_digit()), "{line}");
     assert_eq!(
         rest,
@@ -400,7 +403,10 @@ fn unicode_line_separators_and_bidi_controls_are_escaped_in_both_formats() {
     let line = text(Some(&ctx), "t", value, &[]);
     assert_one_clean_line(&line);
     let (line, json) = json(None, Some(&ctx), value, &[]);
-    assert!(line.contains("\\u2028") && line.contains("\\u202e"), "{line}");
+    assert!(
+        line.contains("\\u2028") && line.contains("\\u202e"),
+        "{line}"
+    );
     assert_eq!(json["note"], value);
     assert_eq!(json["message"], value);
 }

@@ -184,7 +184,10 @@ fn written_key(key: &str, json: bool, gcp: bool) -> String {
 fn expected_user_pairs(case: &Case, json: bool) -> Vec<(String, String)> {
     let mut pairs = Vec::new();
     if case.in_context {
-        pairs.push((written_key(&case.field.0, json, case.gcp), case.field.1.clone()));
+        pairs.push((
+            written_key(&case.field.0, json, case.gcp),
+            case.field.1.clone(),
+        ));
     }
     pairs.push((written_key(&case.kv.0, json, case.gcp), case.kv.1.clone()));
     pairs.push(("n".to_owned(), case.number.to_string()));
@@ -347,7 +350,10 @@ impl<'de> serde::Deserialize<'de> for Entries {
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("an object")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Entries, A::Error> {
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Entries, A::Error> {
                 let mut entries = Vec::new();
                 while let Some(entry) = map.next_entry()? {
                     entries.push(entry);

@@ -187,7 +187,14 @@ fn wrong_typed_tracestate_or_baggage_costs_only_that_member() {
 
 #[test]
 fn one_wrong_typed_field_costs_only_that_field() {
-    for wrong in ["7", "null", r#"{"nested": "x"}"#, "[]", "1e400", r#""\ud800""#] {
+    for wrong in [
+        "7",
+        "null",
+        r#"{"nested": "x"}"#,
+        "[]",
+        "1e400",
+        r#""\ud800""#,
+    ] {
         let (ctx, warnings) = job_with(&format!(
             r#"{{"traceparent": "{TRACEPARENT}", "fields": {{"account_id": "a-1", "bad": {wrong}, "job_id": "j-2"}}}}"#
         ));
@@ -213,8 +220,9 @@ fn fields_of_the_wrong_type_are_named_as_such() {
         ("[1]", "an array"),
         ("null", "null"),
     ] {
-        let (ctx, warnings) =
-            job_with(&format!(r#"{{"traceparent": "{TRACEPARENT}", "fields": {wrong}}}"#));
+        let (ctx, warnings) = job_with(&format!(
+            r#"{{"traceparent": "{TRACEPARENT}", "fields": {wrong}}}"#
+        ));
         assert!(is_the_payload_trace(&ctx));
         assert_eq!(warnings.len(), 1);
         assert!(
@@ -302,14 +310,23 @@ fn fields_past_the_limits_are_dropped_and_counted() {
     assert_eq!(ctx.fields().get("k63"), Some("v"));
     assert_eq!(ctx.fields().get("k64"), None);
     assert_eq!(warnings.len(), 1);
-    assert!(warnings[0].contains("36 fields past the limits"), "{warnings:?}");
+    assert!(
+        warnings[0].contains("36 fields past the limits"),
+        "{warnings:?}"
+    );
 
     let big = "x".repeat(5000);
     let (ctx, warnings) = job_with(&format!(
         r#"{{"traceparent": "{TRACEPARENT}", "fields": {{"a": "{big}", "b": "{big}", "c": "small"}}}}"#
     ));
-    assert_eq!(ctx.fields().iter().map(|(k, _)| k).collect::<Vec<_>>(), ["a", "c"]);
-    assert!(warnings[0].contains("1 fields past the limits"), "{warnings:?}");
+    assert_eq!(
+        ctx.fields().iter().map(|(k, _)| k).collect::<Vec<_>>(),
+        ["a", "c"]
+    );
+    assert!(
+        warnings[0].contains("1 fields past the limits"),
+        "{warnings:?}"
+    );
 }
 
 #[test]
@@ -317,7 +334,10 @@ fn a_repeated_field_key_keeps_the_last_value_in_the_first_place() {
     let (ctx, warnings) = job_with(&format!(
         r#"{{"traceparent": "{TRACEPARENT}", "fields": {{"a": "1", "b": "2", "a": "3"}}}}"#
     ));
-    assert_eq!(ctx.fields().iter().collect::<Vec<_>>(), [("a", "3"), ("b", "2")]);
+    assert_eq!(
+        ctx.fields().iter().collect::<Vec<_>>(),
+        [("a", "3"), ("b", "2")]
+    );
     assert!(warnings.is_empty());
 }
 
@@ -346,7 +366,10 @@ fn a_payload_field_named_trace_id_cannot_forge_the_logged_id() {
     let record = &logs.records()[0];
     assert_eq!(record.trace_id(), Some("4bf92f3577b34da6a3ce929d0e0e4736"));
     assert_eq!(record.kv("user.trace_id"), Some("forged"));
-    assert_eq!(record.kvs.iter().filter(|(k, _)| k == "trace_id").count(), 1);
+    assert_eq!(
+        record.kvs.iter().filter(|(k, _)| k == "trace_id").count(),
+        1
+    );
 }
 
 #[test]

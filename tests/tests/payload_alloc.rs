@@ -87,15 +87,27 @@ fn reading_fields_is_linear_in_their_number() {
         |json: &str| serde_json::from_reader::<_, Job>(json.as_bytes()).unwrap(),
     ] {
         let (small_allocs, small_bytes, job) = measure(|| read(&small));
-        assert_eq!(job.trace.unwrap().fields().len(), traced_runtime::payload::MAX_FIELDS);
+        assert_eq!(
+            job.trace.unwrap().fields().len(),
+            traced_runtime::payload::MAX_FIELDS
+        );
         let (large_allocs, large_bytes, job) = measure(|| read(&large));
-        assert_eq!(job.trace.unwrap().fields().len(), traced_runtime::payload::MAX_FIELDS);
+        assert_eq!(
+            job.trace.unwrap().fields().len(),
+            traced_runtime::payload::MAX_FIELDS
+        );
         println!(
             "1k fields: {small_allocs} allocations, {small_bytes} bytes; \
              16k fields: {large_allocs} allocations, {large_bytes} bytes"
         );
         // Linear: 16 times the input costs at most 16 times as much (quadratic would be 256).
-        assert!(large_allocs <= 16 * small_allocs, "{large_allocs} vs {small_allocs}");
-        assert!(large_bytes <= 16 * small_bytes, "{large_bytes} vs {small_bytes}");
+        assert!(
+            large_allocs <= 16 * small_allocs,
+            "{large_allocs} vs {small_allocs}"
+        );
+        assert!(
+            large_bytes <= 16 * small_bytes,
+            "{large_bytes} vs {small_bytes}"
+        );
     }
 }

@@ -88,20 +88,23 @@ impl<T: fmt::Display> Serialize for Line<'_, T> {
         map.serialize_entry("message", &Str(record.args()))?;
         // The ids come from the context, never from a key-value (which anyone can set).
         if let Some(ids) = &self.ids {
-            map.serialize_entry(TRACE_ID_KEY, &Str(ids.trace_id))?;
-            if let Some(span_id) = ids.span_id {
-                map.serialize_entry(SPAN_ID_KEY, &Str(span_id))?;
+            let (mut hex, mut span_hex, mut parent_hex) = ([0; 32], [0; 16], [0; 16]);
+            let trace_id = ids.trace_id.encode_hex(&mut hex);
+            let span_id = ids.span_id.map(|id| id.encode_hex(&mut span_hex));
+            map.serialize_entry(TRACE_ID_KEY, trace_id)?;
+            if let Some(span_id) = span_id {
+                map.serialize_entry(SPAN_ID_KEY, span_id)?;
             }
             if let Some(parent) = ids.parent_span_id {
-                map.serialize_entry(PARENT_SPAN_ID_KEY, &Str(parent))?;
+                map.serialize_entry(PARENT_SPAN_ID_KEY, parent.encode_hex(&mut parent_hex))?;
             }
             if let Some(project) = self.gcp_project {
                 map.serialize_entry(
                     GCP_TRACE,
-                    &Str(format_args!("projects/{project}/traces/{}", ids.trace_id)),
+                    &Str(format_args!("projects/{project}/traces/{trace_id}")),
                 )?;
-                if let Some(span_id) = ids.span_id {
-                    map.serialize_entry(GCP_SPAN_ID, &Str(span_id))?;
+                if let Some(span_id) = span_id {
+                    map.serialize_entry(GCP_SPAN_ID, span_id)?;
                 }
                 map.serialize_entry(GCP_SAMPLED, &ids.trace_flags.is_sampled())?;
             }

@@ -59,14 +59,16 @@
 //!
 //! # Escaping
 //!
-//! A line is exactly one line, whatever the values. In text, every column is escaped: a target,
-//! message, key or value that is empty or holds whitespace (message: other than spaces), `"`,
-//! `\`, `=` or a character that may not appear raw (control characters such as CR, LF and ESC,
-//! U+2028/U+2029, bidirectional-text controls) is written as a double-quoted string with Rust
-//! escapes (`\n`, `\u{1b}`), so it cannot start a new line, forge a column or pass for a
-//! key-value; other values are written bare. The ids are hex from the context. In JSON,
-//! serde_json escapes every string, and traced additionally writes those characters as `\uXXXX`
-//! escapes, so that a line holds no raw control character either.
+//! A line is exactly one line, whatever the values, and reads back to exactly its record. In
+//! text, every column is escaped: a target, key or value is written bare when it is not empty and
+//! holds no whitespace, `"`, `\`, `=` or character that may not appear raw (control characters
+//! such as CR, LF, ESC and DEL, U+2028/U+2029, bidirectional-text controls); a message is written
+//! bare when it holds none of these but the space. Anything else is written as a double-quoted
+//! Rust string literal (`"a\nb"`, `"\u{1b}[31m"`), so it can neither start a new line nor forge
+//! a column nor pass for a key-value (`log::info!("{input}")` with `input = "ok user=admin"`
+//! prints `"ok user=admin"`). The id columns are hex from the context. In JSON, serde_json
+//! escapes every string, and traced also writes the characters above as `\uXXXX` escapes, so
+//! that a JSON line holds no raw control character either.
 
 #[cfg(feature = "env_logger")]
 mod builder;
@@ -150,7 +152,8 @@ impl<L: Log> Log for TracedLogger<L> {
                     self.inner.log(record);
                 } else {
                     let own = Own(own);
-                    self.inner.log(&record.to_builder().key_values(&own).build());
+                    self.inner
+                        .log(&record.to_builder().key_values(&own).build());
                 }
             }
             Some(ctx) => {
@@ -168,10 +171,13 @@ impl<L: Log> Log for TracedLogger<L> {
 
 /// The context's key-values, then its user fields, then the record's own key-values; user keys
 /// with a reserved name renamed (see [Reserved keys](crate::log#reserved-keys)).
+///
+/// The ids are stamped as hex strings, encoded once: a format that checks whether a key-value is
+/// the stamp compares 32 bytes instead of formatting the id again.
 struct Stamped<'a> {
-    trace_id: TraceId,
-    span_id: Option<SpanId>,
-    parent_span_id: Option<SpanId>,
+    trace_id: Hex<32>,
+    span_id: Option<Hex<16>>,
+    parent_span_id: Option<Hex<16>>,
     ctx: &'a TraceContext,
     own: Own<'a>,
 }
@@ -179,12 +185,44 @@ struct Stamped<'a> {
 impl<'a> Stamped<'a> {
     fn new(ctx: &'a TraceContext, own: &'a dyn Source) -> Self {
         Self {
-            trace_id: ctx.trace_id(),
-            span_id: ctx.span_id(),
-            parent_span_id: ctx.parent_span_id(),
+            trace_id: Hex::trace_id(ctx.trace_id()),
+            span_id: ctx.span_id().map(Hex::span_id),
+            parent_span_id: ctx.parent_span_id().map(Hex::span_id),
             ctx,
             own: Own(own),
         }
+    }
+}
+
+/// An id's lowercase hex form.
+struct Hex<const N: usize>([u8; N]);
+
+impl Hex<32> {
+    fn trace_id(id: TraceId) -> Self {
+        let mut buf = [0; 32];
+        id.encode_hex(&mut buf);
+        Self(buf)
+    }
+}
+
+impl Hex<16> {
+    fn span_id(id: SpanId) -> Self {
+        let mut buf = [0; 16];
+        id.encode_hex(&mut buf);
+        Self(buf)
+    }
+}
+
+impl<const N: usize> Hex<N> {
+    #[inline]
+    fn as_str(&self) -> &str {
+        // Always ASCII hex, so never the empty fallback.
+        core::str::from_utf8(&self.0).unwrap_or_default()
+    }
+
+    #[inline]
+    fn value(&self) -> Value<'_> {
+        Value::from(self.as_str())
     }
 }
 
@@ -196,18 +234,12 @@ fn user_key(key: &str) -> Key<'_> {
 
 impl Source for Stamped<'_> {
     fn visit<'kvs>(&'kvs self, visitor: &mut dyn VisitSource<'kvs>) -> Result<(), kv::Error> {
-        visitor.visit_pair(
-            Key::from_str(TRACE_ID_KEY),
-            Value::from_display(&self.trace_id),
-        )?;
+        visitor.visit_pair(Key::from_str(TRACE_ID_KEY), self.trace_id.value())?;
         if let Some(span_id) = &self.span_id {
-            visitor.visit_pair(Key::from_str(SPAN_ID_KEY), Value::from_display(span_id))?;
+            visitor.visit_pair(Key::from_str(SPAN_ID_KEY), span_id.value())?;
         }
         if let Some(parent) = &self.parent_span_id {
-            visitor.visit_pair(
-                Key::from_str(PARENT_SPAN_ID_KEY),
-                Value::from_display(parent),
-            )?;
+            visitor.visit_pair(Key::from_str(PARENT_SPAN_ID_KEY), parent.value())?;
         }
         for (key, value) in self.ctx.fields().iter() {
             visitor.visit_pair(user_key(key), Value::from(value))?;
@@ -219,9 +251,9 @@ impl Source for Stamped<'_> {
     fn get(&self, key: Key<'_>) -> Option<Value<'_>> {
         let key = key.as_str();
         match key {
-            TRACE_ID_KEY => return Some(Value::from_display(&self.trace_id)),
-            SPAN_ID_KEY => return self.span_id.as_ref().map(Value::from_display),
-            PARENT_SPAN_ID_KEY => return self.parent_span_id.as_ref().map(Value::from_display),
+            TRACE_ID_KEY => return Some(self.trace_id.value()),
+            SPAN_ID_KEY => return self.span_id.as_ref().map(Hex::value),
+            PARENT_SPAN_ID_KEY => return self.parent_span_id.as_ref().map(Hex::value),
             TRACE_FLAGS_KEY => return None,
             _ => {}
         }

@@ -31,9 +31,17 @@ pub(super) fn format(
     let trace_id = ids.map(|ids| ids.trace_id);
     let span_id = ids.and_then(|ids| ids.span_id);
     out.write_all(b"[")?;
-    out.write_all(trace_id.map_or("-", |id| id.encode_hex(&mut hex)).as_bytes())?;
+    out.write_all(
+        trace_id
+            .map_or("-", |id| id.encode_hex(&mut hex))
+            .as_bytes(),
+    )?;
     out.write_all(b"] [")?;
-    out.write_all(span_id.map_or("-", |id| id.encode_hex(&mut span_hex)).as_bytes())?;
+    out.write_all(
+        span_id
+            .map_or("-", |id| id.encode_hex(&mut span_hex))
+            .as_bytes(),
+    )?;
     write!(out, "] {} ", record.level())?;
     write_atom(out, record.target())?;
     out.write_all(b": ")?;

@@ -94,7 +94,8 @@ impl Members {
                 Slot::Bad
             }
             (_, _) => {
-                self.problems.add(format_args!("`{name}` appears more than once"));
+                self.problems
+                    .add(format_args!("`{name}` appears more than once"));
                 Slot::Bad
             }
         };
@@ -133,8 +134,10 @@ impl Members {
         let value = match value() {
             Ok(value) => value,
             Err(shape) => {
-                self.problems
-                    .add(format_args!("field {} is {shape}, not a string", Name(&key[..])));
+                self.problems.add(format_args!(
+                    "field {} is {shape}, not a string",
+                    Name(&key[..])
+                ));
                 return;
             }
         };
@@ -199,8 +202,9 @@ impl Members {
         if let Slot::Value(value) = baggage {
             let strict = value.parse::<Baggage>();
             let baggage = strict.unwrap_or_else(|error| {
-                self.problems
-                    .add(format_args!("`baggage`: {error}; kept its valid list-members"));
+                self.problems.add(format_args!(
+                    "`baggage`: {error}; kept its valid list-members"
+                ));
                 Baggage::parse_joined([value.as_bytes()])
             });
             ctx = ctx.with_baggage(baggage);
