@@ -410,3 +410,58 @@ fn unicode_line_separators_and_bidi_controls_are_escaped_in_both_formats() {
     assert_eq!(json["note"], value);
     assert_eq!(json["message"], value);
 }
+
+#[test]
+fn a_record_that_bypasses_the_stamping_cannot_forge_the_columns_either() {
+    // `inner()` skips `TracedLogger`: the format reads the ids from the context itself, and a
+    // key-value named like an id is the user's.
+    let out = Buffer::default();
+    let logger = Builder::new()
+        .format(Format::Text)
+        .timestamp(false)
+        .writer(Box::new(out.clone()))
+        .build();
+    let ctx = TraceContext::new_root().child().child();
+    let kvs: &[(&str, &str)] = &[("trace_id", "forged"), ("parent_span_id", "forged")];
+    ctx.in_scope(|| {
+        logger.inner().log(
+            &Record::builder()
+                .args(format_args!("m"))
+                .level(Level::Warn)
+                .target("t")
+                .key_values(&kvs)
+                .build(),
+        );
+    });
+    assert_eq!(
+        out.text(),
+        format!(
+            "[{}] [{}] WARN t: m user.trace_id=forged user.parent_span_id=forged\n",
+            ctx.trace_id(),
+            ctx.span_id().unwrap()
+        )
+    );
+}
+
+#[test]
+fn a_logger_wrapped_twice_stamps_once() {
+    let out = Buffer::default();
+    let inner = Builder::new()
+        .format(Format::Json)
+        .writer(Box::new(out.clone()))
+        .build();
+    let logger = traced_runtime::log::TracedLogger::new(inner);
+    let ctx = TraceContext::new_root().child().with_field("a", "1");
+    ctx.in_scope(|| {
+        logger.log(
+            &Record::builder()
+                .args(format_args!("m"))
+                .level(Level::Warn)
+                .build(),
+        );
+    });
+    let line = out.text();
+    assert_eq!(key_count(&line, "trace_id"), 1, "{line}");
+    assert_eq!(key_count(&line, "a"), 1, "{line}");
+    assert!(!line.contains("user."), "{line}");
+}

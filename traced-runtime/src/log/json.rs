@@ -8,7 +8,8 @@ use ::log::{Level, Record};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use super::escape::needs_escape;
-use super::reserved::{self, Ids};
+use super::reserved;
+use super::stamp::Columns;
 use super::{PARENT_SPAN_ID_KEY, SPAN_ID_KEY, TRACE_ID_KEY, USER_KEY_PREFIX};
 
 const GCP_TRACE: &str = "logging.googleapis.com/trace";
@@ -26,7 +27,7 @@ pub(super) fn format(
         record,
         timestamp,
         gcp_project,
-        ids: Ids::current(),
+        columns: Columns::current(true),
     };
     let mut serializer = serde_json::Serializer::with_formatter(&mut *out, NoRawControls);
     line.serialize(&mut serializer).map_err(io::Error::from)?;
@@ -73,7 +74,7 @@ struct Line<'a, T> {
     record: &'a Record<'a>,
     timestamp: Option<T>,
     gcp_project: Option<&'a str>,
-    ids: Option<Ids>,
+    columns: Columns,
 }
 
 impl<T: fmt::Display> Serialize for Line<'_, T> {
@@ -87,7 +88,7 @@ impl<T: fmt::Display> Serialize for Line<'_, T> {
         map.serialize_entry("target", record.target())?;
         map.serialize_entry("message", &Str(record.args()))?;
         // The ids come from the context, never from a key-value (which anyone can set).
-        if let Some(ids) = &self.ids {
+        if let Some(ids) = &self.columns.ids {
             let (mut hex, mut span_hex, mut parent_hex) = ([0; 32], [0; 16], [0; 16]);
             let trace_id = ids.trace_id.encode_hex(&mut hex);
             let span_id = ids.span_id.map(|id| id.encode_hex(&mut span_hex));
@@ -111,7 +112,7 @@ impl<T: fmt::Display> Serialize for Line<'_, T> {
         }
         let mut pairs = Pairs {
             map: &mut map,
-            ids: self.ids.as_ref(),
+            stamped: self.columns.stamped,
             gcp: self.gcp_project.is_some(),
             error: None,
         };
@@ -137,7 +138,8 @@ impl<T: fmt::Display> Serialize for Str<T> {
 /// key with a reserved name is written as `user.KEY`.
 struct Pairs<'a, M: SerializeMap> {
     map: &'a mut M,
-    ids: Option<&'a Ids>,
+    /// Whether the record's context keys are `TracedLogger`'s stamp.
+    stamped: bool,
     gcp: bool,
     error: Option<M::Error>,
 }
@@ -149,7 +151,7 @@ impl<'kvs, M: SerializeMap> VisitSource<'kvs> for Pairs<'_, M> {
         }
         let key = key.as_str();
         let result = if reserved::is_reserved_in_json(key, self.gcp) {
-            if reserved::is_context_key(key) && Ids::is_stamp(self.ids, key, &value) {
+            if self.stamped && reserved::is_context_key(key) {
                 return Ok(());
             }
             self.map.serialize_entry(

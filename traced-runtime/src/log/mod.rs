@@ -77,6 +77,7 @@ mod escape;
 #[cfg(feature = "env_logger")]
 mod json;
 mod reserved;
+mod stamp;
 #[cfg(feature = "env_logger")]
 mod text;
 
@@ -145,6 +146,11 @@ impl<L: Log> Log for TracedLogger<L> {
     }
 
     fn log(&self, record: &Record<'_>) {
+        if stamp::stamped().is_some() {
+            // An outer `TracedLogger` stamped this record already.
+            self.inner.log(record);
+            return;
+        }
         with_current(|ctx| match ctx {
             None => {
                 let own = record.key_values();
@@ -158,6 +164,7 @@ impl<L: Log> Log for TracedLogger<L> {
             }
             Some(ctx) => {
                 let stamped = Stamped::new(ctx, record.key_values());
+                let _stamping = stamp::stamping(stamp::Ids::of(ctx));
                 self.inner
                     .log(&record.to_builder().key_values(&stamped).build());
             }

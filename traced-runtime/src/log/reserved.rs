@@ -4,17 +4,7 @@
 //! The renaming is injective on what it touches and never produces a reserved key: a renamed key
 //! starts with [`USER_KEY_PREFIX`], and no reserved key does.
 
-#[cfg(feature = "env_logger")]
-use core::fmt::{self, Write as _};
-
-#[cfg(feature = "env_logger")]
-use ::log::kv::Value;
-
 use super::{PARENT_SPAN_ID_KEY, SPAN_ID_KEY, TRACE_FLAGS_KEY, TRACE_ID_KEY};
-#[cfg(feature = "env_logger")]
-use crate::context::with_current;
-#[cfg(feature = "env_logger")]
-use crate::id::{SpanId, TraceFlags, TraceId};
 
 /// The keys [`TracedLogger`](super::TracedLogger) stamps from the context, each with the name a
 /// user's key of that name is renamed to. Static, so that a renamed key needs no allocation.
@@ -49,75 +39,6 @@ pub(super) fn original_context_key(key: &str) -> Option<&'static str> {
 #[inline]
 pub(super) fn is_context_key(key: &str) -> bool {
     renamed_context_key(key).is_some()
-}
-
-/// The current context's ids, as a format writes them in its own columns: taken from the
-/// context, never from a key-value (which anyone can set).
-#[cfg(feature = "env_logger")]
-#[derive(Clone, Copy)]
-pub(super) struct Ids {
-    pub(super) trace_id: TraceId,
-    pub(super) span_id: Option<SpanId>,
-    pub(super) parent_span_id: Option<SpanId>,
-    pub(super) trace_flags: TraceFlags,
-}
-
-#[cfg(feature = "env_logger")]
-impl Ids {
-    /// The current context's ids, or `None` outside any trace.
-    pub(super) fn current() -> Option<Self> {
-        with_current(|ctx| {
-            ctx.map(|ctx| Self {
-                trace_id: ctx.trace_id(),
-                span_id: ctx.span_id(),
-                parent_span_id: ctx.parent_span_id(),
-                trace_flags: ctx.trace_flags(),
-            })
-        })
-    }
-
-    /// Whether the key-value `key = value`, `key` a context key, is the one
-    /// [`TracedLogger`](super::TracedLogger) stamped from this context. A format skips it (its
-    /// columns show the id); any other is a user's, written under the prefix.
-    pub(super) fn is_stamp(ids: Option<&Self>, key: &str, value: &Value<'_>) -> bool {
-        let Some(ids) = ids else {
-            return false;
-        };
-        let mut buf = [0; 32];
-        let mut span_buf = [0; 16];
-        let expected = match key {
-            TRACE_ID_KEY => Some(ids.trace_id.encode_hex(&mut buf)),
-            SPAN_ID_KEY => ids.span_id.map(|id| id.encode_hex(&mut span_buf)),
-            PARENT_SPAN_ID_KEY => ids.parent_span_id.map(|id| id.encode_hex(&mut span_buf)),
-            _ => None,
-        };
-        expected.is_some_and(|expected| match value.to_borrowed_str() {
-            // What `TracedLogger` stamps: a borrowed hex string.
-            Some(text) => text == expected,
-            None => displays_as(value, expected),
-        })
-    }
-}
-
-/// Whether `value`'s `Display` is exactly `expected`, without allocating.
-#[cfg(feature = "env_logger")]
-fn displays_as(value: &Value<'_>, expected: &str) -> bool {
-    struct Compare<'e> {
-        rest: &'e str,
-    }
-    impl fmt::Write for Compare<'_> {
-        fn write_str(&mut self, s: &str) -> fmt::Result {
-            match self.rest.strip_prefix(s) {
-                Some(rest) => {
-                    self.rest = rest;
-                    Ok(())
-                }
-                None => Err(fmt::Error),
-            }
-        }
-    }
-    let mut compare = Compare { rest: expected };
-    write!(compare, "{value}").is_ok() && compare.rest.is_empty()
 }
 
 /// Keys the JSON format writes itself on every line (besides the context keys).

@@ -13,7 +13,8 @@ use ::log::Record;
 use ::log::kv::{self, Key, Value, VisitSource};
 
 use super::escape::needs_escape;
-use super::reserved::{self, Ids};
+use super::reserved;
+use super::stamp::Columns;
 
 /// Writes one record as a text line, ids first, `-` for a missing one.
 pub(super) fn format(
@@ -25,7 +26,8 @@ pub(super) fn format(
         write!(out, "{timestamp} ")?;
     }
     // The id columns come from the context, never from a key-value (which anyone can set).
-    let ids = Ids::current();
+    let columns = Columns::current(false);
+    let ids = columns.ids;
     let mut hex = [0; 32];
     let mut span_hex = [0; 16];
     let trace_id = ids.map(|ids| ids.trace_id);
@@ -48,7 +50,7 @@ pub(super) fn format(
     write_message(out, *record.args())?;
     let mut rest = Rest {
         out,
-        ids,
+        stamped: columns.stamped,
         error: None,
     };
     // `Rest` never fails the visit; a write error is kept and returned below.
@@ -63,7 +65,8 @@ pub(super) fn format(
 /// already show them); any other key with a reserved name is a user's and gets the prefix.
 struct Rest<'a, W> {
     out: &'a mut W,
-    ids: Option<Ids>,
+    /// Whether the record's context keys are `TracedLogger`'s stamp.
+    stamped: bool,
     error: Option<io::Error>,
 }
 
@@ -75,7 +78,7 @@ impl<'kvs, W: Write> VisitSource<'kvs> for Rest<'_, W> {
         let key = key.as_str();
         let result = match reserved::renamed_context_key(key) {
             Some(renamed) => {
-                if Ids::is_stamp(self.ids.as_ref(), key, &value) {
+                if self.stamped {
                     return Ok(());
                 }
                 write_pair(self.out, renamed, &value)
@@ -120,9 +123,15 @@ fn write_pair(out: &mut impl Write, key: &str, value: &Value<'_>) -> io::Result<
 /// whitespace, quotes, `=`, `\` or a character that may not appear raw.
 fn write_atom(out: &mut impl Write, text: &str) -> io::Result<()> {
     let plain = !text.is_empty()
-        && !text
-            .chars()
-            .any(|c| c.is_whitespace() || needs_escape(c) || matches!(c, '"' | '=' | '\\'));
+        && if text.is_ascii() {
+            // The usual token (a module path, a key, a number): a byte scan.
+            text.bytes()
+                .all(|b| matches!(b, b'!'..=b'~') && !matches!(b, b'"' | b'=' | b'\\'))
+        } else {
+            !text
+                .chars()
+                .any(|c| c.is_whitespace() || needs_escape(c) || matches!(c, '"' | '=' | '\\'))
+        };
     if plain {
         out.write_all(text.as_bytes())
     } else {
@@ -145,9 +154,15 @@ fn write_message(out: &mut impl Write, args: fmt::Arguments<'_>) -> io::Result<(
 }
 
 fn write_message_str(out: &mut impl Write, text: &str) -> io::Result<()> {
-    let plain = !text.chars().any(|c| {
-        (c.is_whitespace() && c != ' ') || needs_escape(c) || matches!(c, '"' | '=' | '\\')
-    });
+    let plain = if text.is_ascii() {
+        // The usual message: a byte scan.
+        text.bytes()
+            .all(|b| matches!(b, b' '..=b'~') && !matches!(b, b'"' | b'=' | b'\\'))
+    } else {
+        !text.chars().any(|c| {
+            (c.is_whitespace() && c != ' ') || needs_escape(c) || matches!(c, '"' | '=' | '\\')
+        })
+    };
     if plain {
         out.write_all(text.as_bytes())
     } else {
