@@ -178,13 +178,10 @@ impl<L: Log> Log for TracedLogger<L> {
 
 /// The context's key-values, then its user fields, then the record's own key-values; user keys
 /// with a reserved name renamed (see [Reserved keys](crate::log#reserved-keys)).
-///
-/// The ids are stamped as hex strings, encoded once: a format that checks whether a key-value is
-/// the stamp compares 32 bytes instead of formatting the id again.
 struct Stamped<'a> {
-    trace_id: Hex<32>,
-    span_id: Option<Hex<16>>,
-    parent_span_id: Option<Hex<16>>,
+    trace_id: TraceId,
+    span_id: Option<SpanId>,
+    parent_span_id: Option<SpanId>,
     ctx: &'a TraceContext,
     own: Own<'a>,
 }
@@ -192,44 +189,12 @@ struct Stamped<'a> {
 impl<'a> Stamped<'a> {
     fn new(ctx: &'a TraceContext, own: &'a dyn Source) -> Self {
         Self {
-            trace_id: Hex::trace_id(ctx.trace_id()),
-            span_id: ctx.span_id().map(Hex::span_id),
-            parent_span_id: ctx.parent_span_id().map(Hex::span_id),
+            trace_id: ctx.trace_id(),
+            span_id: ctx.span_id(),
+            parent_span_id: ctx.parent_span_id(),
             ctx,
             own: Own(own),
         }
-    }
-}
-
-/// An id's lowercase hex form.
-struct Hex<const N: usize>([u8; N]);
-
-impl Hex<32> {
-    fn trace_id(id: TraceId) -> Self {
-        let mut buf = [0; 32];
-        id.encode_hex(&mut buf);
-        Self(buf)
-    }
-}
-
-impl Hex<16> {
-    fn span_id(id: SpanId) -> Self {
-        let mut buf = [0; 16];
-        id.encode_hex(&mut buf);
-        Self(buf)
-    }
-}
-
-impl<const N: usize> Hex<N> {
-    #[inline]
-    fn as_str(&self) -> &str {
-        // Always ASCII hex, so never the empty fallback.
-        core::str::from_utf8(&self.0).unwrap_or_default()
-    }
-
-    #[inline]
-    fn value(&self) -> Value<'_> {
-        Value::from(self.as_str())
     }
 }
 
@@ -241,12 +206,19 @@ fn user_key(key: &str) -> Key<'_> {
 
 impl Source for Stamped<'_> {
     fn visit<'kvs>(&'kvs self, visitor: &mut dyn VisitSource<'kvs>) -> Result<(), kv::Error> {
-        visitor.visit_pair(Key::from_str(TRACE_ID_KEY), self.trace_id.value())?;
+        // Formatted lazily: the ready-made formats take the ids from the stamp instead.
+        visitor.visit_pair(
+            Key::from_str(TRACE_ID_KEY),
+            Value::from_display(&self.trace_id),
+        )?;
         if let Some(span_id) = &self.span_id {
-            visitor.visit_pair(Key::from_str(SPAN_ID_KEY), span_id.value())?;
+            visitor.visit_pair(Key::from_str(SPAN_ID_KEY), Value::from_display(span_id))?;
         }
         if let Some(parent) = &self.parent_span_id {
-            visitor.visit_pair(Key::from_str(PARENT_SPAN_ID_KEY), parent.value())?;
+            visitor.visit_pair(
+                Key::from_str(PARENT_SPAN_ID_KEY),
+                Value::from_display(parent),
+            )?;
         }
         for (key, value) in self.ctx.fields().iter() {
             visitor.visit_pair(user_key(key), Value::from(value))?;
@@ -258,9 +230,9 @@ impl Source for Stamped<'_> {
     fn get(&self, key: Key<'_>) -> Option<Value<'_>> {
         let key = key.as_str();
         match key {
-            TRACE_ID_KEY => return Some(self.trace_id.value()),
-            SPAN_ID_KEY => return self.span_id.as_ref().map(Hex::value),
-            PARENT_SPAN_ID_KEY => return self.parent_span_id.as_ref().map(Hex::value),
+            TRACE_ID_KEY => return Some(Value::from_display(&self.trace_id)),
+            SPAN_ID_KEY => return self.span_id.as_ref().map(Value::from_display),
+            PARENT_SPAN_ID_KEY => return self.parent_span_id.as_ref().map(Value::from_display),
             TRACE_FLAGS_KEY => return None,
             _ => {}
         }
