@@ -190,7 +190,8 @@ impl Members {
             Some(tp) => TraceContext::new(tp.trace_id(), Some(tp.parent_id()), tp.trace_flags()),
             None => TraceContext::new_root(),
         };
-        // A tracestate only means something with its traceparent (Trace Context §3.3.1).
+        // A tracestate only means something with its traceparent (Trace Context §3.3: "MUST NOT
+        // attempt to parse tracestate" when traceparent failed).
         if let (Some(_), Slot::Value(value)) = (parsed, tracestate) {
             match TraceState::parse_joined([value.as_bytes()]) {
                 Ok(tracestate) => ctx = ctx.with_tracestate(tracestate),

@@ -26,9 +26,9 @@
 //!   list-members keeps its valid ones, as the HTTP path does;
 //! - a missing, repeated or invalid `traceparent`, or a context that cannot be read at all (a
 //!   number such as `1e400`, an array, a string that is not valid Unicode), gives a fresh root
-//!   trace; the fields and the baggage are still kept, and a tracestate is not, since it only
-//!   means something with its traceparent
-//!   ([§3.3.1](https://www.w3.org/TR/trace-context/#tracestate-header-field-values));
+//!   trace; the fields and the baggage are still kept, and a tracestate is not: "if the vendor
+//!   failed to parse traceparent, it MUST NOT attempt to parse tracestate"
+//!   ([Trace Context §3.3](https://www.w3.org/TR/trace-context/#tracestate-header));
 //! - every such problem is named in one WARN record per payload (target
 //!   `traced_runtime::payload`), at most [`MAX_PROBLEMS_NAMED`] of them, then a count.
 //!
@@ -39,9 +39,8 @@
 //!
 //! # Limits
 //!
-//! The fields of one payload are bounded like baggage
-//! ([W3C Baggage §3.3.2, Limits](https://www.w3.org/TR/baggage/#limits): 64 list-members,
-//! 8192 bytes): at most [`MAX_FIELDS`] fields and [`MAX_FIELDS_BYTES`] bytes of keys plus values
+//! The fields of one payload are bounded like baggage (W3C Baggage,
+//! [Limits](https://www.w3.org/TR/baggage/#limits): 64 list-members, 8192 bytes): at most [`MAX_FIELDS`] fields and [`MAX_FIELDS_BYTES`] bytes of keys plus values
 //! are kept, in payload order; the others are dropped (and counted in the WARN). A key that
 //! repeats replaces the earlier value, as [`TraceContext::with_field`] does. Reading a payload
 //! costs time linear in its size: fields past the limits are skipped without being decoded or
@@ -90,11 +89,12 @@ use crate::context::TraceContext;
 /// Log target of the payload warnings.
 const TARGET: &str = "traced_runtime::payload";
 
-/// Most user fields one payload's context keeps (the W3C Baggage list-member minimum, §3.3.2).
+/// Most user fields one payload's context keeps (as W3C Baggage's
+/// [Limits](https://www.w3.org/TR/baggage/#limits): 64 list-members).
 pub const MAX_FIELDS: usize = 64;
 
-/// Most bytes of field keys plus values one payload's context keeps (the W3C Baggage byte
-/// minimum, §3.3.2).
+/// Most bytes of field keys plus values one payload's context keeps (as W3C Baggage's
+/// [Limits](https://www.w3.org/TR/baggage/#limits): 8192 bytes).
 pub const MAX_FIELDS_BYTES: usize = 8192;
 
 /// Most problems one payload's WARN record names; the rest are counted.
