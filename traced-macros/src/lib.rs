@@ -268,7 +268,8 @@ use proc_macro::TokenStream;
 ///     // one out-of-line call that opens the span in place in the thread-local slot, and
 ///     // the entry line's level test; the guard's drop (out of line too) restores the slot
 ///     let __traced_guard = enter_sync(&__TRACED_CALLSITE, Some(type_name::<Self>()));
-///     body's statements // spliced in, not as a block: no `unused_braces` on `{ x * 3 }`
+///     // the body's statements, spliced in (as a block they would make `unused_braces`
+///     // fire on a one-line body such as `{ x * 3 }`)
 /// }
 /// ```
 ///
