@@ -17,8 +17,8 @@ use core::fmt;
 use core::marker::PhantomData;
 
 use crate::fields::Fields;
-use crate::id::{SpanId, TraceFlags, TraceId};
 use crate::header::{Baggage, TraceState};
+use crate::id::{SpanId, TraceFlags, TraceId};
 
 thread_local! {
     /// The context installed by [`ContextGuard`]s. Its two span ids may lag behind

@@ -4,6 +4,7 @@ use core::fmt;
 use core::str::FromStr;
 use std::error::Error;
 use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use ::log::{LevelFilter, SetLoggerError};
 
@@ -189,17 +190,30 @@ impl Builder {
     /// Installs the logger as the global `log` logger and sets the global max level to its
     /// filter's.
     ///
+    /// With the `tracing` feature, also makes traced's logger the output of every `tracing`
+    /// event (see [`crate::tracing`]), unless a global `tracing` subscriber is already
+    /// installed: then `tracing` events stay with that subscriber and the logger writes one WARN
+    /// line saying so.
+    ///
     /// # Errors
     ///
-    /// [`SetLoggerError`] when a logger is already installed.
+    /// [`SetLoggerError`] when a `log` logger is already installed (another back end, or
+    /// tracing-subscriber's `LogTracer`); nothing is installed then.
     pub fn try_init(mut self) -> Result<(), SetLoggerError> {
         let format_error = self.format_error.take();
         let logger = self.build();
         let max_level = logger.inner().filter();
         ::log::set_boxed_logger(Box::new(logger))?;
         ::log::set_max_level(max_level);
+        OURS.store(true, Ordering::Release);
+        #[cfg(feature = "tracing")]
+        crate::tracing::traced_logger_installed();
         if let Some(error) = format_error {
             ::log::warn!(target: "traced_runtime", "{FORMAT_ENV}: {error}; using text");
+        }
+        #[cfg(feature = "tracing")]
+        if let Err(error) = crate::tracing::install() {
+            ::log::warn!(target: "traced_runtime", "{error}");
         }
         Ok(())
     }
@@ -209,14 +223,32 @@ impl Builder {
 ///
 /// # Errors
 ///
-/// [`SetLoggerError`] when a logger is already installed.
+/// [`SetLoggerError`] when a `log` logger is already installed; nothing is installed then.
 pub fn try_init() -> Result<(), SetLoggerError> {
     Builder::new().try_init()
 }
 
-/// Like [`try_init`], but keeps an already installed logger instead of failing, so calling it
-/// twice (or after another logger) is harmless.
+/// Like [`try_init`], but does not fail: when another `log` logger is already installed, it is
+/// kept, and `init` says so once on stderr (records keep going to that logger, without traced's
+/// format). Calling `init` again after it succeeded is harmless and silent.
 pub fn init() {
-    // The existing logger stays in place: what an application calling `init` twice wants.
-    let _already_installed = try_init();
+    if try_init().is_err() && !is_ours() {
+        static SAID: std::sync::Once = std::sync::Once::new();
+        SAID.call_once(|| eprintln!("{ALREADY_INSTALLED}"));
+    }
+}
+
+/// What [`init`] writes to stderr when another `log` logger is already installed.
+const ALREADY_INSTALLED: &str = "traced_runtime::log::init: another `log` logger is already \
+     installed, so traced's logger was not; records keep going to it. To add the trace ids \
+     there: wrap that logger in `traced_runtime::log::TracedLogger`, or, for \
+     tracing-subscriber, give it `traced_runtime::tracing::text()` (or `json()`) as event \
+     format (feature `tracing`).";
+
+/// Set once traced's logger is the global `log` logger.
+static OURS: AtomicBool = AtomicBool::new(false);
+
+/// Whether the installed `log` logger is traced's, from an earlier `init`.
+fn is_ours() -> bool {
+    OURS.load(Ordering::Acquire)
 }
