@@ -63,7 +63,11 @@ fn outside_any_context_the_text_ids_are_dashes() {
     tracing::info!("starting");
     let lines = out.buffer.take_lines();
     assert_eq!(lines.len(), 1, "{lines:?}");
-    assert!(lines[0].ends_with("starting trace_id=- span_id=-"), "{}", lines[0]);
+    assert!(
+        lines[0].ends_with("starting trace_id=- span_id=-"),
+        "{}",
+        lines[0]
+    );
 }
 
 #[traced(span)]
@@ -81,8 +85,14 @@ fn log_records_bridged_by_tracing_log_carry_the_ids() {
     assert!(lines[0].contains("enter handler"), "{}", lines[0]);
     assert!(lines[1].contains("from log"), "{}", lines[1]);
     for line in &lines {
-        assert!(line.contains(&format!("trace_id={}", ctx.trace_id())), "{line}");
-        assert!(!line.contains("span_id=-"), "inside the traced span: {line}");
+        assert!(
+            line.contains(&format!("trace_id={}", ctx.trace_id())),
+            "{line}"
+        );
+        assert!(
+            !line.contains("span_id=-"),
+            "inside the traced span: {line}"
+        );
     }
 }
 
@@ -109,7 +119,11 @@ fn a_json_line_has_the_ids_and_user_fields_as_top_level_keys() {
     assert_eq!(lines.len(), 3, "{lines:?}");
     for line in &lines[..2] {
         assert_eq!(line["trace_id"], ctx.trace_id().to_string(), "{line}");
-        assert_eq!(line["span_id"], ctx.span_id().unwrap().to_string(), "{line}");
+        assert_eq!(
+            line["span_id"],
+            ctx.span_id().unwrap().to_string(),
+            "{line}"
+        );
         assert_eq!(
             line["parent_span_id"],
             ctx.parent_span_id().unwrap().to_string(),
