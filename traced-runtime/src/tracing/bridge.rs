@@ -2,14 +2,12 @@
 //! key-values are the event's fields, then the fields of its enclosing spans.
 
 use core::cell::Cell;
-use core::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use ::log::kv::{self, Key, Source, Value, VisitSource};
 use ::tracing::span::{Attributes, Id, Record};
-use ::tracing::subscriber::Interest;
-use ::tracing::{Event, Level, Metadata, Subscriber};
-use tracing_subscriber::layer::{Context, Layer, SubscriberExt as _};
+use ::tracing::{Event, Level, Subscriber};
+use tracing_subscriber::layer::{Context, Layer};
 use tracing_subscriber::registry::LookupSpan;
 
 use super::fields::{FieldList, Owned};
@@ -24,6 +22,7 @@ thread_local! {
 }
 
 /// Records that traced's logger is now the global `log` logger.
+#[cfg(feature = "env_logger")]
 pub(crate) fn traced_logger_installed() {
     TRACED_LOGGER.store(true, Ordering::Release);
 }
@@ -192,7 +191,7 @@ impl Source for Pairs<'_> {
 }
 
 /// The `log` level of a `tracing` level (the two have the same five).
-fn log_level(level: Level) -> ::log::Level {
+pub(super) fn log_level(level: Level) -> ::log::Level {
     match level {
         Level::ERROR => ::log::Level::Error,
         Level::WARN => ::log::Level::Warn,
@@ -200,73 +199,4 @@ fn log_level(level: Level) -> ::log::Level {
         Level::DEBUG => ::log::Level::Debug,
         Level::TRACE => ::log::Level::Trace,
     }
-}
-
-/// The global filter of the subscriber [`install`] sets: a callsite is enabled when the `log`
-/// logger would print its level and target, so disabled `tracing` events cost what they cost
-/// under any other filtering subscriber (one cached check at the callsite).
-struct LogFilter;
-
-impl LogFilter {
-    fn accepts(meta: &Metadata<'_>) -> bool {
-        let level = log_level(*meta.level());
-        level <= ::log::max_level()
-            && ::log::logger().enabled(
-                &::log::Metadata::builder()
-                    .level(level)
-                    .target(meta.target())
-                    .build(),
-            )
-    }
-}
-
-impl<S: Subscriber> Layer<S> for LogFilter {
-    fn register_callsite(&self, meta: &'static Metadata<'static>) -> Interest {
-        if Self::accepts(meta) {
-            Interest::always()
-        } else {
-            Interest::never()
-        }
-    }
-
-    fn enabled(&self, meta: &Metadata<'_>, _: Context<'_, S>) -> bool {
-        Self::accepts(meta)
-    }
-
-    fn max_level_hint(&self) -> Option<tracing_subscriber::filter::LevelFilter> {
-        use tracing_subscriber::filter::LevelFilter;
-        Some(match ::log::max_level() {
-            ::log::LevelFilter::Off => LevelFilter::OFF,
-            ::log::LevelFilter::Error => LevelFilter::ERROR,
-            ::log::LevelFilter::Warn => LevelFilter::WARN,
-            ::log::LevelFilter::Info => LevelFilter::INFO,
-            ::log::LevelFilter::Debug => LevelFilter::DEBUG,
-            ::log::LevelFilter::Trace => LevelFilter::TRACE,
-        })
-    }
-}
-
-/// Another `tracing` subscriber was already the global default when traced's logger was
-/// installed: `tracing` events go to that one, not to traced's output.
-#[derive(Debug)]
-pub(crate) struct SubscriberExists;
-
-impl fmt::Display for SubscriberExists {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(
-            "a global `tracing` subscriber was already installed, so `tracing` events are \
-             written by it, not by traced's logger; to stamp them with the trace ids, give it \
-             `traced_runtime::tracing::text()` (or `json()`) as its event format, or add \
-             `traced_runtime::tracing::LogLayer` to it and drop its own output",
-        )
-    }
-}
-
-/// Makes a registry with [`LogLayer`] the global `tracing` subscriber, so that every `tracing`
-/// event of the process reaches the `log` logger (traced's, installed just before).
-pub(crate) fn install() -> Result<(), SubscriberExists> {
-    let subscriber = tracing_subscriber::registry()
-        .with(LogFilter)
-        .with(LogLayer::new());
-    ::tracing::subscriber::set_global_default(subscriber).map_err(|_| SubscriberExists)
 }

@@ -65,9 +65,11 @@
 mod bridge;
 mod fields;
 mod format;
+#[cfg(feature = "env_logger")]
+mod install;
 
 pub use bridge::LogLayer;
 pub use format::{TracedFormat, json, text};
 
 #[cfg(feature = "env_logger")]
-pub(crate) use bridge::{install, traced_logger_installed};
+pub(crate) use {bridge::traced_logger_installed, install::install};
