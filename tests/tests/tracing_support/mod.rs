@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 /// A `Write` that keeps every byte, shared by clones.
-#[derive(Clone, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Buffer(Arc<Mutex<Vec<u8>>>);
 
 impl Write for Buffer {

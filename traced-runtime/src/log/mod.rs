@@ -3,8 +3,9 @@
 //! [`TracedLogger`] wraps any [`log::Log`] and stamps every record logged while a
 //! context is current with the key-values `trace_id` (32 lowercase hex characters), `span_id`
 //! (16), `parent_span_id` (16, each of the two only when present) and the context's user fields,
-//! followed by the record's own key-values. Any kv-aware back end (env_logger with its `kv`
-//! feature, log4rs, fern, structured loggers) shows them without code changes.
+//! followed by the record's own key-values. A back end shows them when its format prints
+//! key-values; for one that cannot, [`ids`] is a value that displays the ids (see
+//! [Back ends](#back-ends)).
 //!
 //! A record logged outside any context is passed through untouched: the whole overhead is one
 //! thread-local read.
@@ -30,9 +31,35 @@
 //! quotes or `=` are quoted; in JSON, serde_json escapes every string.
 //!
 //! [`Builder`] selects the same options in code.
+//!
+//! # Back ends
+//!
+//! What each common back end needs to show the ids (each set-up is tried in
+//! `tests/tests/log_backends.rs`). A `log` logger is global: wrap the back end's logger before
+//! installing it with `log::set_boxed_logger` and `log::set_max_level`.
+//!
+//! - env_logger, with its `kv` feature: its default format appends the key-values, so wrap it:
+//!   `TracedLogger::new(env_logger::Builder::from_default_env().build())` gives
+//!   `[… INFO shop] charged trace_id=… span_id=…`. Or use [`init`], built on env_logger.
+//! - fern (no key-values): put [`ids`] in the format:
+//!   `.format(|out, message, record| out.finish(format_args!("{} {} {}: {}",
+//!   traced_runtime::log::ids(), record.level(), record.target(), message)))`.
+//! - log4rs, with its `log_kv` feature: wrap `log4rs::Logger::new(config)` in [`TracedLogger`]
+//!   and name the keys in the pattern: `[{K(trace_id)(-)}] [{K(span_id)(-)}] {l} {t}: {m}{n}`.
+//!   Without `log_kv` (a default pattern), an `Encode` that writes
+//!   `write!(w, "{} ", traced_runtime::log::ids())?` before delegating to a `PatternEncoder`.
+//! - flexi_logger: a format function that writes [`ids`]:
+//!   `write!(w, "{} {} {}: {}", traced_runtime::log::ids(), record.level(), record.target(),
+//!   record.args())`.
+//! - `tracing-subscriber` (through tracing-log's `LogTracer`): the event format
+//!   `traced_runtime::tracing::text()` or `json()` (feature `tracing`, see `crate::tracing`).
+//!
+//! A back end that shows no key-values still shows the values of `#[traced(err)]`, `ret` and
+//! `args`: they are in the message text too (`exit with_err: error=disk full`).
 
 #[cfg(feature = "env_logger")]
 mod builder;
+mod ids;
 #[cfg(feature = "env_logger")]
 mod json;
 #[cfg(feature = "env_logger")]
@@ -46,6 +73,7 @@ use crate::id::{SpanId, TraceId};
 
 #[cfg(feature = "env_logger")]
 pub use builder::{Builder, Format, ParseFormatError, init, try_init};
+pub use ids::{Ids, ids};
 
 /// Key of the trace-id (32 lowercase hex characters) on stamped records.
 pub const TRACE_ID_KEY: &str = "trace_id";
