@@ -99,7 +99,7 @@
 //!
 //! `enable` (default: instrumentation; without it `#[traced]` compiles down to the plain
 //! function), `tokio` (default), `env_logger` (default), `serde`, `http`, `tower`,
-//! `opentelemetry`, `otlp`, `otlp-grpc`, `tracing` (see [`tracing`](crate::tracing): `tracing`
+//! `opentelemetry`, `otlp`, `otlp-grpc`, `tracing` (module `tracing`: `tracing`
 //! events in traced's output, or the ids in `tracing-subscriber`'s).
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
