@@ -4,6 +4,7 @@ use core::fmt;
 use core::str::FromStr;
 use std::error::Error;
 use std::io::Write;
+use std::sync::Once;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use ::log::{LevelFilter, SetLoggerError};
@@ -232,9 +233,17 @@ pub fn try_init() -> Result<(), SetLoggerError> {
 /// kept, and `init` says so once on stderr (records keep going to that logger, without traced's
 /// format). Calling `init` again after it succeeded is harmless and silent.
 pub fn init() {
-    if try_init().is_err() && !is_ours() {
-        static SAID: std::sync::Once = std::sync::Once::new();
-        SAID.call_once(|| eprintln!("{ALREADY_INSTALLED}"));
+    static SAID: Once = Once::new();
+    report_existing(try_init(), &SAID, &mut std::io::stderr());
+}
+
+/// `init`'s answer to `result`: one line on `out` the first time another logger was in place.
+fn report_existing(result: Result<(), SetLoggerError>, said: &Once, out: &mut dyn Write) {
+    if result.is_err() && !is_ours() {
+        said.call_once(|| {
+            // Nothing better to do when stderr itself fails.
+            let _ = writeln!(out, "{ALREADY_INSTALLED}");
+        });
     }
 }
 
@@ -251,4 +260,35 @@ static OURS: AtomicBool = AtomicBool::new(false);
 /// Whether the installed `log` logger is traced's, from an earlier `init`.
 fn is_ours() -> bool {
     OURS.load(Ordering::Acquire)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn init_says_once_that_another_logger_is_installed() {
+        struct Other;
+        impl ::log::Log for Other {
+            fn enabled(&self, _: &::log::Metadata<'_>) -> bool {
+                false
+            }
+            fn log(&self, _: &::log::Record<'_>) {}
+            fn flush(&self) {}
+        }
+        // This unit-test binary installs no logger of its own: `Other` comes first.
+        let _ = ::log::set_logger(&Other);
+        let said = Once::new();
+        let mut out = Vec::new();
+        for _ in 0..3 {
+            report_existing(try_init(), &said, &mut out);
+        }
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(text.lines().count(), 1, "{text}");
+        assert!(
+            text.contains("another `log` logger is already installed"),
+            "{text}"
+        );
+        assert!(!is_ours());
+    }
 }

@@ -47,7 +47,7 @@ fn is_traced_logger_installed() -> bool {
 /// traced_runtime::log::init();
 /// let subscriber = tracing_subscriber::registry().with(traced_runtime::tracing::LogLayer::new());
 /// tracing::subscriber::with_default(subscriber, || {
-///     tracing::info!(user = "ada", "signed in"); // INFO doc_test: signed in user=ada
+///     tracing::info!(user = "ada", "signed in"); // [-] [-] INFO <module>: signed in user=ada
 /// });
 /// ```
 ///

@@ -13,7 +13,7 @@
 //!
 //! ```
 //! traced_runtime::log::init();
-//! tracing::info!(status = 200, "finished"); // `INFO doc_test: finished status=200`
+//! tracing::info!(status = 200, "finished"); // [-] [-] INFO <module>: finished status=200
 //! ```
 //!
 //! The event keeps its level and target; its fields are the record's key-values (`key=value` in
