@@ -57,3 +57,22 @@ fn log_init_after_the_logger_is_ours_is_silent_and_changes_nothing() {
     tracing::info!("still one line");
     assert_eq!(out.buffer.take_lines().len(), 1);
 }
+
+#[traced_runtime::traced(err)]
+fn fails() -> Result<(), String> {
+    Err("disk full".to_owned())
+}
+
+#[test]
+fn under_traceds_own_output_a_value_is_a_key_value_only_not_repeated_in_the_message() {
+    let out = output();
+    let _ = fails();
+    let lines = out.buffer.take_lines();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(
+        lines[1].contains("ERROR tracing_log_text: exit fails"),
+        "{}",
+        lines[1]
+    );
+    assert_eq!(lines[1].matches("disk full").count(), 1, "{}", lines[1]);
+}

@@ -96,6 +96,29 @@ fn log_records_bridged_by_tracing_log_carry_the_ids() {
     }
 }
 
+#[traced(args, err)]
+fn charge(account: &str) -> Result<(), String> {
+    Err(format!("{account} is closed"))
+}
+
+#[test]
+fn values_that_tracing_log_drops_as_key_values_are_in_the_message() {
+    let out = text_output();
+    let _ = charge("acct-9");
+    let lines = out.buffer.take_lines();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(
+        lines[0].contains("enter charge account=\"acct-9\" trace_id="),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[1].contains("exit charge error=acct-9 is closed trace_id="),
+        "{}",
+        lines[1]
+    );
+}
+
 #[test]
 fn a_json_line_has_the_ids_and_user_fields_as_top_level_keys() {
     let _serial = text_output();

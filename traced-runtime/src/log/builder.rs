@@ -258,7 +258,7 @@ const ALREADY_INSTALLED: &str = "traced_runtime::log::init: another `log` logger
 static OURS: AtomicBool = AtomicBool::new(false);
 
 /// Whether the installed `log` logger is traced's, from an earlier `init`.
-fn is_ours() -> bool {
+pub(crate) fn is_ours() -> bool {
     OURS.load(Ordering::Acquire)
 }
 

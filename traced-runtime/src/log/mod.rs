@@ -54,14 +54,16 @@
 //! - `tracing-subscriber` (through tracing-log's `LogTracer`): the event format
 //!   `traced_runtime::tracing::text()` or `json()` (feature `tracing`, see `crate::tracing`).
 //!
-//! A back end that shows no key-values still shows the values of `#[traced(err)]`, `ret` and
-//! `args`: they are in the message text too (`exit with_err: error=disk full`).
+//! A back end that shows no key-values still shows the values of `#[traced(err)]`, `ret`,
+//! `args` and `exit`: they are in the message text too (`exit with_err error=disk full`), except
+//! under traced's own logger, which prints them as key-values ([`set_values_in_message`]).
 
 #[cfg(feature = "env_logger")]
 mod builder;
 mod ids;
 #[cfg(feature = "env_logger")]
 mod json;
+mod message;
 #[cfg(feature = "env_logger")]
 mod text;
 
@@ -74,6 +76,7 @@ use crate::id::{SpanId, TraceId};
 #[cfg(feature = "env_logger")]
 pub use builder::{Builder, Format, ParseFormatError, init, try_init};
 pub use ids::{Ids, ids};
+pub use message::{set_values_in_message, values_in_message};
 
 /// Key of the trace-id (32 lowercase hex characters) on stamped records.
 pub const TRACE_ID_KEY: &str = "trace_id";
