@@ -25,7 +25,7 @@ pub(crate) struct SpanScope {
 }
 
 /// Marks [`SpanScope::frame`] as pushed by the call. Frame ids never have this bit set.
-const STARTED_BIT: u64 = 2;
+const STARTED_BIT: u64 = 4;
 
 impl SpanScope {
     /// A scope that changed nothing.
@@ -42,7 +42,13 @@ impl SpanScope {
     #[inline(always)]
     pub(crate) fn open(span: bool) -> Self {
         let Some(frame) = slot::context_frame() else {
-            return start(span);
+            // Built here from a scalar, not returned by `start`: a struct returned through
+            // memory is then loaded 16 bytes at a time from two 8-byte stores, which stalls
+            // store-to-load forwarding (about 5 ns).
+            return Self {
+                frame: start(span),
+                caller: SpanIds::NONE,
+            };
         };
         if !span {
             return Self::UNCHANGED;
@@ -67,40 +73,41 @@ impl SpanScope {
         }
     }
 
+    /// Undoes what [`open`](Self::open) did. Called once, by the guard's drop.
     #[inline(always)]
-    pub(crate) fn close(&mut self) {
-        let frame = core::mem::replace(&mut self.frame, 0);
-        if frame == 0 {
+    pub(crate) fn close(&self) {
+        if self.frame == 0 {
             return;
         }
-        if frame & STARTED_BIT == 0 {
-            let frame = FrameId::from_raw(frame);
-            if slot::is_top(frame) {
-                slot::set_span_ids(self.caller);
-            } else {
-                // Something the call entered is still entered above the frame.
-                slot::set_span_ids_of(frame, self.caller);
-            }
+        // A started trace's frame never matches: `STARTED_BIT` is never set in a frame id.
+        if slot::is_top(FrameId::from_raw(self.frame)) {
+            slot::set_span_ids(self.caller);
         } else {
-            drop(slot::remove(FrameId::from_raw(frame & !STARTED_BIT)));
+            self.close_slow();
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn close_slow(&self) {
+        let frame = FrameId::from_raw(self.frame & !STARTED_BIT);
+        if self.frame & STARTED_BIT != 0 {
+            slot::remove(frame);
+        } else {
+            // Something the call entered is still entered above its frame.
+            slot::set_covered_span_ids(frame, self.caller);
         }
     }
 }
 
 /// Starts a trace (and its first span, if `span`) in a frame of its own: the same value as
-/// `new_root().child()`.
+/// `new_root().child()`. Returns the [`SpanScope::frame`] value that ends it (0, changing
+/// nothing, at thread teardown).
 #[inline(never)]
-fn start(span: bool) -> SpanScope {
+fn start(span: bool) -> u64 {
     let (trace_id, flags) = super::new_trace();
     let span_id = if span { Some(SpanId::random()) } else { None };
-    match slot::push(Some(TraceContext::new(trace_id, span_id, flags))) {
-        Ok(frame) => SpanScope {
-            frame: frame.raw() | STARTED_BIT,
-            caller: SpanIds::NONE,
-        },
-        // Thread teardown: the call runs without a context.
-        Err(_) => SpanScope::UNCHANGED,
-    }
+    slot::push_started(trace_id, flags, span_id).map_or(0, |frame| frame.raw() | STARTED_BIT)
 }
 
 /// Derives the context a traced call runs in from the caller's current context.
