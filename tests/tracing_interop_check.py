@@ -17,7 +17,8 @@ import sys
 
 fmt = sys.argv[1]
 unstamped_body_ok = "--unstamped-body-ok" in sys.argv[2:]
-TEXT = re.compile(r"^\[([0-9a-f]{32}|-)\] \[([0-9a-f]{16}|-)\] [A-Z]+ ([\w:]+): (.*)$")
+# traced's text line, after its optional RFC 3339 timestamp.
+TEXT = re.compile(r"^(?:\S+ )?\[([0-9a-f]{32}|-)\] \[([0-9a-f]{16}|-)\] [A-Z]+ ([\w:]+): (.*)$")
 FMT_ID = re.compile(r" trace_id=([0-9a-f]{32}|-)")
 FMT_TARGET = re.compile(r" ([a-z_][\w]*(?:::\w+)*): ")
 BODY = ("streaming chunk", "end of stream")
