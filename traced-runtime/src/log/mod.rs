@@ -99,9 +99,9 @@
 
 #[cfg(feature = "env_logger")]
 mod builder;
-mod ids;
 #[cfg(feature = "env_logger")]
 mod escape;
+mod ids;
 #[cfg(feature = "env_logger")]
 mod json;
 mod message;
