@@ -114,6 +114,8 @@ pub fn capture() -> Capture {
         log::set_boxed_logger(Box::new(TracedLogger::new(Recorder)))
             .expect("another logger was installed before the capturing logger");
         log::set_max_level(log::LevelFilter::Trace);
+        // The recorder keeps key-values: the values need not be in the messages too.
+        traced_runtime::log::set_values_in_message(false);
     });
     let serial = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
     RECORDS

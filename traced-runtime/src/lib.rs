@@ -99,7 +99,8 @@
 //!
 //! `enable` (default: instrumentation; without it `#[traced]` compiles down to the plain
 //! function), `tokio` (default), `env_logger` (default), `serde`, `http`, `tower`,
-//! `opentelemetry`, `otlp`, `otlp-grpc`.
+//! `opentelemetry`, `otlp`, `otlp-grpc`, `tracing` (module `tracing`: `tracing`
+//! events in traced's output, or the ids in `tracing-subscriber`'s).
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
 mod context;
@@ -119,6 +120,8 @@ pub mod task;
 pub mod thread;
 #[cfg(feature = "tower")]
 pub mod tower;
+#[cfg(feature = "tracing")]
+pub mod tracing;
 
 #[doc(hidden)]
 pub mod __private;

@@ -167,9 +167,15 @@ impl Callsite {
             (Line::Enter, Some(ty)) => self.method_entry.message(ty, self.name),
             (Line::Exit, _) => None,
         };
-        match entry {
-            Some(message) => emit(format_args!("{message}")),
-            None => {
+        // A back end that shows no key-values (fern, simple_logger, tracing-log's `LogTracer`)
+        // would lose the values of `args`, `ret`, `err` and `exit`: they go into the message
+        // too, as `tracing` writes its fields when it logs to `log` (see
+        // `log::set_values_in_message`; off under traced's own outputs, which print key-values).
+        let inline = (crate::log::values_in_message() && kvs.count() > 0).then_some(kvs);
+        match (entry, inline) {
+            (Some(message), None) => emit(format_args!("{message}")),
+            (Some(message), Some(kvs)) => emit(format_args!("{message}{}", InlineKvs(kvs))),
+            (None, inline) => {
                 let name = QualifiedName {
                     self_type,
                     name: self.name,
@@ -178,7 +184,10 @@ impl Callsite {
                     Line::Enter => "enter",
                     Line::Exit => "exit",
                 };
-                emit(format_args!("{what} {name}"));
+                match inline {
+                    None => emit(format_args!("{what} {name}")),
+                    Some(kvs) => emit(format_args!("{what} {name}{}", InlineKvs(kvs))),
+                }
             }
         }
     }
@@ -235,6 +244,25 @@ fn elapsed_us(start: Option<Instant>) -> Option<u64> {
 }
 
 /// `Type::method`, with the type's module path and generic arguments' paths shortened.
+/// ` key=value` for each key-value (Display of the value).
+struct InlineKvs<'a>(&'a dyn Source);
+
+impl fmt::Display for InlineKvs<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Write<'a, 'b>(&'a mut fmt::Formatter<'b>, fmt::Result);
+        impl<'kvs> VisitSource<'kvs> for Write<'_, '_> {
+            fn visit_pair(&mut self, key: Key<'kvs>, value: Value<'kvs>) -> Result<(), kv::Error> {
+                self.1 = self.1.and_then(|()| write!(self.0, " {key}={value}"));
+                Ok(())
+            }
+        }
+        let mut write = Write(f, Ok(()));
+        // `Write` never fails the visit; a formatter error is kept and returned.
+        let _ = self.0.visit(&mut write);
+        write.1
+    }
+}
+
 struct QualifiedName {
     self_type: Option<&'static str>,
     name: &'static str,

@@ -4,6 +4,8 @@ use core::fmt;
 use core::str::FromStr;
 use std::error::Error;
 use std::io::Write;
+use std::sync::Once;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use ::log::{LevelFilter, SetLoggerError};
 
@@ -229,9 +231,15 @@ impl Builder {
     /// Installs the logger as the global `log` logger and sets the global max level to its
     /// filter's.
     ///
+    /// With the `tracing` feature, also makes traced's logger the output of every `tracing`
+    /// event (see [`crate::tracing`]), unless a global `tracing` subscriber is already
+    /// installed: then `tracing` events stay with that subscriber and the logger writes one WARN
+    /// line saying so.
+    ///
     /// # Errors
     ///
-    /// [`SetLoggerError`] when a logger is already installed.
+    /// [`SetLoggerError`] when a `log` logger is already installed (another back end, or
+    /// tracing-subscriber's `LogTracer`); nothing is installed then.
     pub fn try_init(mut self) -> Result<(), SetLoggerError> {
         let format_error = self.format_error.take();
         let timestamp_error = self.timestamp_error.take();
@@ -239,6 +247,9 @@ impl Builder {
         let max_level = logger.inner().filter();
         ::log::set_boxed_logger(Box::new(logger))?;
         ::log::set_max_level(max_level);
+        OURS.store(true, Ordering::Release);
+        #[cfg(feature = "tracing")]
+        crate::tracing::traced_logger_installed();
         if let Some(error) = format_error {
             ::log::warn!(target: "traced_runtime", "{FORMAT_ENV}: {error}; using text");
         }
@@ -248,6 +259,10 @@ impl Builder {
                 "{TIMESTAMP_ENV}: unknown value {value:?}: expected `on` or `off`; using on"
             );
         }
+        #[cfg(feature = "tracing")]
+        if let Err(error) = crate::tracing::install() {
+            ::log::warn!(target: "traced_runtime", "{error}");
+        }
         Ok(())
     }
 }
@@ -256,14 +271,71 @@ impl Builder {
 ///
 /// # Errors
 ///
-/// [`SetLoggerError`] when a logger is already installed.
+/// [`SetLoggerError`] when a `log` logger is already installed; nothing is installed then.
 pub fn try_init() -> Result<(), SetLoggerError> {
     Builder::new().try_init()
 }
 
-/// Like [`try_init`], but keeps an already installed logger instead of failing, so calling it
-/// twice (or after another logger) is harmless.
+/// Like [`try_init`], but does not fail: when another `log` logger is already installed, it is
+/// kept, and `init` says so once on stderr (records keep going to that logger, without traced's
+/// format). Calling `init` again after it succeeded is harmless and silent.
 pub fn init() {
-    // The existing logger stays in place: what an application calling `init` twice wants.
-    let _already_installed = try_init();
+    static SAID: Once = Once::new();
+    report_existing(try_init(), &SAID, &mut std::io::stderr());
+}
+
+/// `init`'s answer to `result`: one line on `out` the first time another logger was in place.
+fn report_existing(result: Result<(), SetLoggerError>, said: &Once, out: &mut dyn Write) {
+    if result.is_err() && !is_ours() {
+        said.call_once(|| {
+            // Nothing better to do when stderr itself fails.
+            let _ = writeln!(out, "{ALREADY_INSTALLED}");
+        });
+    }
+}
+
+/// What [`init`] writes to stderr when another `log` logger is already installed.
+const ALREADY_INSTALLED: &str = "traced_runtime::log::init: another `log` logger is already \
+     installed, so traced's logger was not; records keep going to it. To add the trace ids \
+     there: wrap that logger in `traced_runtime::log::TracedLogger`, or, for \
+     tracing-subscriber, give it `traced_runtime::tracing::text()` (or `json()`) as event \
+     format (feature `tracing`).";
+
+/// Set once traced's logger is the global `log` logger.
+static OURS: AtomicBool = AtomicBool::new(false);
+
+/// Whether the installed `log` logger is traced's, from an earlier `init`.
+pub(crate) fn is_ours() -> bool {
+    OURS.load(Ordering::Acquire)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn init_says_once_that_another_logger_is_installed() {
+        struct Other;
+        impl ::log::Log for Other {
+            fn enabled(&self, _: &::log::Metadata<'_>) -> bool {
+                false
+            }
+            fn log(&self, _: &::log::Record<'_>) {}
+            fn flush(&self) {}
+        }
+        // This unit-test binary installs no logger of its own: `Other` comes first.
+        let _ = ::log::set_logger(&Other);
+        let said = Once::new();
+        let mut out = Vec::new();
+        for _ in 0..3 {
+            report_existing(try_init(), &said, &mut out);
+        }
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(text.lines().count(), 1, "{text}");
+        assert!(
+            text.contains("another `log` logger is already installed"),
+            "{text}"
+        );
+        assert!(!is_ours());
+    }
 }

@@ -5,7 +5,8 @@
 //! (16), `parent_span_id` (16, each of the two only when present) and the context's user fields,
 //! followed by the record's own key-values. A kv-aware back end (env_logger with its `kv`
 //! feature, log4rs with `log_kv`, structured loggers) can show them; one that ignores key-values
-//! (fern, log4rs's default pattern) shows none of them.
+//! (fern, log4rs's default pattern) shows none of them: for those, [`ids`] is a value that
+//! displays the ids (see [Back ends](#back-ends)).
 //!
 //! A record logged outside any context is passed through untouched (unless it carries a key-value
 //! with a reserved name, see below): the whole overhead is one thread-local read.
@@ -33,6 +34,32 @@
 //! and for output compared in tests; `on` is the default.
 //!
 //! [`Builder`] selects the same options in code.
+//!
+//! # Back ends
+//!
+//! What each common back end needs to show the ids (each set-up is tried in
+//! `tests/tests/log_backends.rs`). A `log` logger is global: wrap the back end's logger before
+//! installing it with `log::set_boxed_logger` and `log::set_max_level`.
+//!
+//! - env_logger, with its `kv` feature: its default format appends the key-values, so wrap it:
+//!   `TracedLogger::new(env_logger::Builder::from_default_env().build())` gives
+//!   `[… INFO shop] charged trace_id=… span_id=…`. Or use [`init`], built on env_logger.
+//! - fern (no key-values): put [`ids`] in the format:
+//!   `.format(|out, message, record| out.finish(format_args!("{} {} {}: {}",
+//!   traced_runtime::log::ids(), record.level(), record.target(), message)))`.
+//! - log4rs, with its `log_kv` feature: wrap `log4rs::Logger::new(config)` in [`TracedLogger`]
+//!   and name the keys in the pattern: `[{K(trace_id)(-)}] [{K(span_id)(-)}] {l} {t}: {m}{n}`.
+//!   Without `log_kv` (a default pattern), an `Encode` that writes
+//!   `write!(w, "{} ", traced_runtime::log::ids())?` before delegating to a `PatternEncoder`.
+//! - flexi_logger: a format function that writes [`ids`]:
+//!   `write!(w, "{} {} {}: {}", traced_runtime::log::ids(), record.level(), record.target(),
+//!   record.args())`.
+//! - `tracing-subscriber` (through tracing-log's `LogTracer`): the event format
+//!   `traced_runtime::tracing::text()` or `json()` (feature `tracing`, see `crate::tracing`).
+//!
+//! A back end that shows no key-values still shows the values of `#[traced(err)]`, `ret`,
+//! `args` and `exit`: they are in the message text too (`exit with_err error=disk full`), except
+//! under traced's own logger, which prints them as key-values ([`set_values_in_message`]).
 //!
 //! # Reserved keys
 //!
@@ -74,8 +101,10 @@
 mod builder;
 #[cfg(feature = "env_logger")]
 mod escape;
+mod ids;
 #[cfg(feature = "env_logger")]
 mod json;
+mod message;
 mod reserved;
 mod stamp;
 #[cfg(feature = "env_logger")]
@@ -89,6 +118,8 @@ use crate::id::{SpanId, TraceId};
 
 #[cfg(feature = "env_logger")]
 pub use builder::{Builder, Format, ParseFormatError, init, try_init};
+pub use ids::{Ids, ids};
+pub use message::{set_values_in_message, values_in_message};
 
 /// Key of the trace-id (32 lowercase hex characters) on stamped records.
 pub const TRACE_ID_KEY: &str = "trace_id";

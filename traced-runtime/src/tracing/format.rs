@@ -1,0 +1,210 @@
+//! A `tracing_subscriber::fmt` event format that adds the current trace context to every line a
+//! `tracing-subscriber` output writes.
+
+use core::fmt;
+
+use ::tracing::{Event, Subscriber};
+use tracing_subscriber::fmt::format::{self, Format, Full, Json, Writer};
+use tracing_subscriber::fmt::time::SystemTime;
+use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
+use tracing_subscriber::registry::LookupSpan;
+
+use crate::context::{TraceContext, with_current};
+use crate::log::{PARENT_SPAN_ID_KEY, SPAN_ID_KEY, TRACE_ID_KEY};
+
+/// Keys of tracing-subscriber's JSON lines; a user field of the same name is written as
+/// `kv.NAME` so that it neither duplicates nor shadows them.
+const JSON_RESERVED: [&str; 12] = [
+    "timestamp",
+    "level",
+    "fields",
+    "target",
+    "filename",
+    "line_number",
+    "span",
+    "spans",
+    "threadName",
+    "threadId",
+    TRACE_ID_KEY,
+    SPAN_ID_KEY,
+];
+
+/// Wraps a `tracing_subscriber::fmt` event format (`F`) and adds the current trace context to
+/// each line it writes: `trace_id` (32 lowercase hex characters), `span_id` (16),
+/// `parent_span_id` (16, when present) and the context's user fields
+/// ([`field_scope`](crate::field_scope), `#[traced(fields(..))]`).
+///
+/// - Text ([`text`](super::text)): appended to the line as ` trace_id=… span_id=…
+///   parent_span_id=… key=value`, with `-` for an id that is not set (no context current, or
+///   a trace without a span).
+/// - JSON ([`json`](super::json)): top-level keys `"trace_id"`, `"span_id"`,
+///   `"parent_span_id"` and one per user field, all strings, each only when present.
+///
+/// Every event gets them, including `log` records that tracing-log's `LogTracer` turns into
+/// events (tracing-subscriber's `init()` installs it), so the lines of `#[traced]` functions
+/// and of `log::info!` carry the ids too.
+///
+/// The inner format writes into a buffer first, so it writes no ANSI colours
+/// (tracing-subscriber offers no way to lend a buffer its colour setting).
+#[derive(Clone, Debug)]
+pub struct TracedFormat<F> {
+    inner: F,
+    json: bool,
+}
+
+impl<F> TracedFormat<F> {
+    /// Stamps the lines of `inner`, a text format, with ` key=value` pairs at their end.
+    #[must_use]
+    pub const fn text_with(inner: F) -> Self {
+        Self { inner, json: false }
+    }
+
+    /// Stamps the lines of `inner`, a format writing one JSON object per line (such as
+    /// `format().json().flatten_event(true)`), with top-level keys.
+    #[must_use]
+    pub const fn json_with(inner: F) -> Self {
+        Self { inner, json: true }
+    }
+}
+
+/// tracing-subscriber's default text format, stamped with the trace context.
+///
+/// ```no_run
+/// tracing_subscriber::fmt()
+///     .event_format(traced_runtime::tracing::text())
+///     .init();
+/// ```
+#[must_use]
+pub fn text() -> TracedFormat<Format<Full, SystemTime>> {
+    TracedFormat::text_with(format())
+}
+
+/// tracing-subscriber's JSON format, stamped with the trace context. Use it after `.json()`,
+/// which sets the JSON field formatter the format expects for span fields.
+///
+/// ```no_run
+/// tracing_subscriber::fmt()
+///     .json()
+///     .event_format(traced_runtime::tracing::json())
+///     .init();
+/// ```
+#[must_use]
+pub fn json() -> TracedFormat<Format<Json, SystemTime>> {
+    TracedFormat::json_with(format().json())
+}
+
+fn format() -> Format<Full, SystemTime> {
+    format::format()
+}
+
+impl<S, N, F> FormatEvent<S, N> for TracedFormat<F>
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+    N: for<'a> FormatFields<'a> + 'static,
+    F: FormatEvent<S, N>,
+{
+    fn format_event(
+        &self,
+        ctx: &FmtContext<'_, S, N>,
+        mut writer: Writer<'_>,
+        event: &Event<'_>,
+    ) -> fmt::Result {
+        let mut line = String::with_capacity(256);
+        self.inner
+            .format_event(ctx, Writer::new(&mut line), event)?;
+        let body = line.trim_end_matches(['\n', '\r']);
+        let newline = &line[body.len()..];
+        with_current(|current| {
+            if self.json {
+                match body.strip_suffix('}') {
+                    Some(open) => {
+                        writer.write_str(open)?;
+                        if let Some(current) = current {
+                            write_json(&mut writer, current, open.trim_end().ends_with('{'))?;
+                        }
+                        writer.write_char('}')?;
+                    }
+                    // Not an object: leave the line as the inner format wrote it.
+                    None => writer.write_str(body)?,
+                }
+            } else {
+                writer.write_str(body)?;
+                write_text(&mut writer, current)?;
+            }
+            writer.write_str(if newline.is_empty() { "\n" } else { newline })
+        })
+    }
+}
+
+/// ` trace_id=… span_id=… [parent_span_id=…] key=value…`.
+fn write_text(out: &mut Writer<'_>, current: Option<&TraceContext>) -> fmt::Result {
+    let Some(ctx) = current else {
+        return write!(out, " {TRACE_ID_KEY}=- {SPAN_ID_KEY}=-");
+    };
+    write!(out, " {TRACE_ID_KEY}={}", ctx.trace_id())?;
+    match ctx.span_id() {
+        Some(span_id) => write!(out, " {SPAN_ID_KEY}={span_id}")?,
+        None => write!(out, " {SPAN_ID_KEY}=-")?,
+    }
+    if let Some(parent) = ctx.parent_span_id() {
+        write!(out, " {PARENT_SPAN_ID_KEY}={parent}")?;
+    }
+    for (key, value) in ctx.fields().iter() {
+        out.write_char(' ')?;
+        write_atom(out, key)?;
+        out.write_char('=')?;
+        write_atom(out, value)?;
+    }
+    Ok(())
+}
+
+/// `text` bare when it is a plain token, quoted and escaped (Rust string syntax) when it is empty
+/// or holds whitespace, quotes, `=` or control characters, so a value cannot forge a field.
+fn write_atom(out: &mut Writer<'_>, text: &str) -> fmt::Result {
+    let plain = !text.is_empty()
+        && !text
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '=' | '\\'));
+    if plain {
+        out.write_str(text)
+    } else {
+        write!(out, "{text:?}")
+    }
+}
+
+/// `,"trace_id":"…","span_id":"…"…` (without the leading comma on an empty object).
+fn write_json(out: &mut Writer<'_>, ctx: &TraceContext, empty: bool) -> fmt::Result {
+    let mut first = empty;
+    let mut pair = |out: &mut Writer<'_>, key: &str, value: &dyn fmt::Display| {
+        if !core::mem::take(&mut first) {
+            out.write_char(',')?;
+        }
+        write!(out, "{}:{}", JsonStr(key), JsonStr(value))
+    };
+    pair(out, TRACE_ID_KEY, &ctx.trace_id())?;
+    if let Some(span_id) = ctx.span_id() {
+        pair(out, SPAN_ID_KEY, &span_id)?;
+    }
+    if let Some(parent) = ctx.parent_span_id() {
+        pair(out, PARENT_SPAN_ID_KEY, &parent)?;
+    }
+    for (key, value) in ctx.fields().iter() {
+        if JSON_RESERVED.contains(&key) || key == PARENT_SPAN_ID_KEY {
+            pair(out, &format_args!("kv.{key}").to_string(), &value)?;
+        } else {
+            pair(out, key, &value)?;
+        }
+    }
+    Ok(())
+}
+
+/// A `Display` value as a JSON string (quoted, escaped by serde_json).
+struct JsonStr<T>(T);
+
+impl<T: fmt::Display> fmt::Display for JsonStr<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = self.0.to_string();
+        let quoted = serde_json::to_string(&text).map_err(|_| fmt::Error)?;
+        f.write_str(&quoted)
+    }
+}
