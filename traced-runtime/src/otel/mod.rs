@@ -63,10 +63,13 @@ pub mod otlp;
 /// Instrumentation scope name of the spans we hand to the SDK (its version is this crate's).
 pub const SCOPE_NAME: &str = "traced";
 
-/// The instrumentation scope of our spans: [`SCOPE_NAME`] and this crate's version.
+/// Instrumentation scope version of the spans we hand to the SDK: this crate's version.
+pub const SCOPE_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The instrumentation scope of our spans: [`SCOPE_NAME`] and [`SCOPE_VERSION`].
 fn scope() -> InstrumentationScope {
     InstrumentationScope::builder(SCOPE_NAME)
-        .with_version(env!("CARGO_PKG_VERSION"))
+        .with_version(SCOPE_VERSION)
         .build()
 }
 
