@@ -13,6 +13,8 @@ use core::task::{Context, Poll};
 use std::sync::OnceLock;
 use std::time::Instant;
 
+use pin_project_lite::pin_project;
+
 pub use ::log;
 use ::log::kv::{self, Key, Source, Value, VisitSource};
 
@@ -484,16 +486,30 @@ pub fn enter_sync_full<S: Setup>(callsite: &'static Callsite, setup: S) -> Insta
     }
 }
 
-/// The future of a traced async fn: derives its context at first poll from the context current
-/// there, logs entry, then installs that context on every poll.
-#[must_use = "futures do nothing unless polled"]
-pub struct TracedFuture<F, S = ()> {
-    inner: F,
-    ctx: Option<TraceContext>,
-    pending: Option<Pending<S>>,
-    /// The span being recorded (from the first poll until the body finishes or is dropped),
-    /// only while an exporter is installed.
-    span: Option<(Started, &'static Callsite)>,
+pin_project! {
+    /// The future of a traced async fn: derives its context at first poll from the context
+    /// current there, logs entry, then installs that context on every poll.
+    #[must_use = "futures do nothing unless polled"]
+    pub struct TracedFuture<F, S = ()> {
+        #[pin]
+        inner: F,
+        ctx: Option<TraceContext>,
+        pending: Option<Pending<S>>,
+        // The span being recorded (from the first poll until the body finishes or is dropped),
+        // only while an exporter is installed.
+        span: Option<(Started, &'static Callsite)>,
+    }
+
+    impl<F, S> PinnedDrop for TracedFuture<F, S> {
+        fn drop(this: Pin<&mut Self>) {
+            // Dropped before completion (cancelled, or unwinding from a panic in the body): the
+            // span still ends, and has an error status if a panic is unwinding.
+            let this = this.project();
+            if let (Some((started, callsite)), Some(ctx)) = (this.span.take(), &*this.ctx) {
+                finish_span(started, ctx, callsite);
+            }
+        }
+    }
 }
 
 /// What the first poll still has to do.
@@ -546,43 +562,31 @@ impl<F: Future, S: Setup> Future for TracedFuture<F, S> {
 
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        // SAFETY: `inner` is structurally pinned and never moved; the other fields are not.
-        let this = unsafe { self.get_unchecked_mut() };
+        let this = self.project();
         let mut log_entry = None;
         if let Some(pending) = this.pending.take() {
             let callsite = pending.callsite;
-            this.ctx = Some(pending.setup.apply(derive(callsite.span, callsite.root)));
+            *this.ctx = Some(pending.setup.apply(derive(callsite.span, callsite.root)));
             if callsite.span {
-                this.span = export::start().map(|started| (started, callsite));
+                *this.span = export::start().map(|started| (started, callsite));
             }
             if pending.log_entry {
                 log_entry = Some((callsite, pending.self_type));
             }
         }
-        // SAFETY: see above.
-        let inner = unsafe { Pin::new_unchecked(&mut this.inner) };
-        let poll = poll_in(&mut this.ctx, || {
+        let inner = this.inner;
+        let poll = poll_in(this.ctx, || {
             if let Some((callsite, self_type)) = log_entry {
                 callsite.log_entry(self_type);
             }
             inner.poll(cx)
         });
         if poll.is_ready() {
-            if let (Some((started, callsite)), Some(ctx)) = (this.span.take(), &this.ctx) {
+            if let (Some((started, callsite)), Some(ctx)) = (this.span.take(), &*this.ctx) {
                 finish_span(started, ctx, callsite);
             }
         }
         poll
-    }
-}
-
-impl<F, S> Drop for TracedFuture<F, S> {
-    fn drop(&mut self) {
-        // Dropped before completion (cancelled, or unwinding from a panic in the body): the span
-        // still ends, and has an error status if a panic is unwinding.
-        if let (Some((started, callsite)), Some(ctx)) = (self.span.take(), &self.ctx) {
-            finish_span(started, ctx, callsite);
-        }
     }
 }
 

@@ -5,8 +5,6 @@ use core::fmt;
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use crate::context::{ContextGuard, TraceContext};
-
 type Entry = (Cow<'static, str>, Box<str>);
 
 /// An ordered set of `key = value` string pairs attached to a trace context.
@@ -73,31 +71,6 @@ impl fmt::Debug for Fields {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map().entries(self.iter()).finish()
     }
-}
-
-/// Sets the user field `key` to `value` on the current context until the returned guard drops.
-///
-/// Every record logged in the scope carries the field, and so does everything the scope hands
-/// off (child spans, spawned tasks, threads, job payloads). When the guard drops, the context is
-/// exactly what it was before, so a field set inside a call is gone after it returns. Outside any
-/// trace this starts one, since fields live in a trace context.
-///
-/// ```
-/// use traced_runtime::{TraceContext, field_scope};
-///
-/// let ctx = TraceContext::new_root();
-/// let _trace = ctx.enter();
-/// {
-///     let _account = field_scope("account_id", "account-456");
-///     let current = TraceContext::current().unwrap();
-///     assert_eq!(current.fields().get("account_id"), Some("account-456"));
-///     assert_eq!(current.trace_id(), ctx.trace_id());
-/// }
-/// assert_eq!(TraceContext::current(), Some(ctx));
-/// ```
-pub fn field_scope(key: impl Into<Cow<'static, str>>, value: impl Into<String>) -> ContextGuard {
-    let ctx = TraceContext::current().unwrap_or_else(TraceContext::new_root);
-    ContextGuard::install(Some(ctx.with_field(key, value)))
 }
 
 #[cfg(test)]

@@ -4,6 +4,8 @@ use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll};
 
+use pin_project_lite::pin_project;
+
 use crate::context::{TraceContext, poll_in};
 
 /// Extension methods that attach a [`TraceContext`] to any future.
@@ -52,16 +54,22 @@ pub trait FutureExt: Future + Sized {
 
 impl<F: Future> FutureExt for F {}
 
-/// A future that makes its [`TraceContext`] current during each poll of the inner future.
-///
-/// Created by [`FutureExt::with_context`] and [`FutureExt::in_current_context`]. The context is
-/// lent for each poll, neither cloned nor moved: a poll saves three words of thread-local state,
-/// points it at this future's context, and restores it (about 2 ns on the benchmark machine).
-#[derive(Debug)]
-#[must_use = "futures do nothing unless polled"]
-pub struct WithContext<F> {
-    inner: F,
-    ctx: Option<TraceContext>,
+pin_project! {
+    /// A future that makes its [`TraceContext`] current during each poll of the inner future.
+    ///
+    /// Created by [`FutureExt::with_context`] and [`FutureExt::in_current_context`]. For each
+    /// poll the context is moved into the thread's slot and back out (not cloned), so nothing
+    /// on the thread refers to this future once the poll has returned. Whatever the inner future
+    /// entered during the poll and did not leave (a [`ContextGuard`](crate::ContextGuard) it
+    /// keeps across an `.await`, say) ends with the poll: the next task polled on the thread
+    /// sees its own context.
+    #[derive(Debug)]
+    #[must_use = "futures do nothing unless polled"]
+    pub struct WithContext<F> {
+        #[pin]
+        inner: F,
+        ctx: Option<TraceContext>,
+    }
 }
 
 impl<F> WithContext<F> {
@@ -82,11 +90,8 @@ impl<F: Future> Future for WithContext<F> {
 
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        // SAFETY: `inner` is structurally pinned: it is never moved out of `self` while pinned
-        // and `WithContext` has no `Drop` impl that could move it. `ctx` is not pinned.
-        let this = unsafe { self.get_unchecked_mut() };
-        // SAFETY: see above.
-        let inner = unsafe { Pin::new_unchecked(&mut this.inner) };
-        poll_in(&mut this.ctx, || inner.poll(cx))
+        let this = self.project();
+        let inner = this.inner;
+        poll_in(this.ctx, || inner.poll(cx))
     }
 }

@@ -125,8 +125,8 @@ pub mod tower;
 #[doc(hidden)]
 pub mod __private;
 
-pub use context::{ContextGuard, TraceContext, current_span_id, current_trace_id};
-pub use fields::{Fields, field_scope};
+pub use context::{ContextGuard, TraceContext, current_span_id, current_trace_id, field_scope};
+pub use fields::Fields;
 pub use future::{FutureExt, WithContext};
 pub use id::{ParseIdError, SpanId, TraceFlags, TraceId};
 

@@ -8,7 +8,9 @@ mod grammar;
 mod traceparent;
 mod tracestate;
 
-pub use baggage::{BAGGAGE_HEADER, Baggage, BaggageEntry, MAX_BYTES, MAX_MEMBERS, ParseBaggageError};
+pub use baggage::{
+    BAGGAGE_HEADER, Baggage, BaggageEntry, MAX_BYTES, MAX_MEMBERS, ParseBaggageError,
+};
 pub(crate) use grammar::trim_ows;
 pub use traceparent::{ParseTraceParentError, TRACEPARENT_LEN, TraceParent};
 pub use tracestate::{

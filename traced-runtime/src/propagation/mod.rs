@@ -50,7 +50,7 @@ use std::error::Error;
 pub use crate::header::{
     BAGGAGE_HEADER, Baggage, BaggageEntry, MAX_BYTES as BAGGAGE_MAX_BYTES,
     MAX_MEMBERS as BAGGAGE_MAX_MEMBERS, ParseBaggageError, ParseTraceParentError,
-    TRACEPARENT_LEN, TRACESTATE_HEADER, TRACESTATE_MAX_MEMBERS, ParseTraceStateError, TraceParent,
+    ParseTraceStateError, TRACEPARENT_LEN, TRACESTATE_HEADER, TRACESTATE_MAX_MEMBERS, TraceParent,
     TraceState,
 };
 pub use carrier::{Extractor, Injector};

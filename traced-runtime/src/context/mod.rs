@@ -1,169 +1,40 @@
-//! The [`TraceContext`] value and the per-thread slot that holds the current one.
+//! The [`TraceContext`] value, and reading the current one.
 //!
-//! A `thread_local!` holds the current context. [`TraceContext::enter`] puts a context there
-//! and returns a [`ContextGuard`] that restores exactly the previous value when dropped, also
-//! while a panic unwinds. Every access to the slot goes through `try_with`, so code running
-//! during thread teardown sees "no context" instead of panicking.
+//! - `slot`: the per-thread stack of entered frames; it alone holds the thread-locals.
+//! - `scope`: what enters and leaves frames: [`ContextGuard`], [`field_scope`], `in_scope`,
+//!   and the scope of one poll of a future (`poll_in`).
+//! - `span_scope`: the `#[traced]` fast path, which opens a span (or starts a trace) in place.
 //!
-//! What is current, and its two span ids, live apart in thread-locals without destructors
-//! (`HEAD`, `SPAN_ID`, `PARENT_SPAN_ID`). The span ids are the only part a `#[traced(span)]`
-//! call changes, so opening and closing a span in place is a few plain loads and stores; a trace
-//! that a traced call starts lives in those and `STARTED` alone (it has no fields yet, so nothing
-//! goes into the slot); and a future's poll lends its context by pointer instead of moving it
-//! into the slot (see `poll_in`). Readers combine them (`with_current`).
+//! # Guards dropped out of order, kept, or leaked
+//!
+//! Each guard removes exactly the frame it entered when it drops, wherever that frame is (the
+//! policy of `tracing`'s registry, which removes exactly the span that exits): the contexts
+//! entered by other, still living guards stay as they were, and once every guard of a scope is
+//! gone, what was current before the scope is current again. `tokio` panics instead ("`EnterGuard`
+//! values dropped out of order"), which a logging library must not do to a service over a
+//! misplaced guard; `fastrace` checks an epoch on exit, which is what the frame ids do here.
+//!
+//! A scope that runs code, a poll of a future ([`WithContext`](crate::WithContext), a traced
+//! `async fn`, the tower layers' futures) or [`TraceContext::in_scope`], ends every frame entered
+//! inside it that is still entered when it returns or unwinds. A guard kept past its poll (stored
+//! elsewhere, returned from an `async fn`, held across an `.await`) has no effect from then on,
+//! and dropping it later does nothing, so a context entered in one task never leaks into the next
+//! task polled on the same thread. A leaked guard (`mem::forget`) keeps its context current until
+//! its enclosing scope ends, or for the rest of the thread outside any.
 
-use core::cell::{Cell, RefCell};
+mod scope;
+mod slot;
+mod span_scope;
+
 use core::fmt;
-use core::marker::PhantomData;
+
+pub(crate) use scope::poll_in;
+pub use scope::{ContextGuard, field_scope};
+pub(crate) use span_scope::{SpanScope, derive};
 
 use crate::fields::Fields;
-use crate::id::{SpanId, TraceFlags, TraceId};
 use crate::header::{Baggage, TraceState};
-
-thread_local! {
-    /// The context installed by [`ContextGuard`]s. Its two span ids may lag behind
-    /// [`SPAN_ID`] and [`PARENT_SPAN_ID`], which hold the current ones.
-    static CURRENT: RefCell<Option<TraceContext>> = const { RefCell::new(None) };
-    /// What is current: null (nothing), [`IN_SLOT`] (the slot's context), [`IN_HEAD`] (a trace
-    /// a traced call started, made of [`STARTED`] and the span-id cells), or the context a poll
-    /// lent. Pointers rather than an enum, so that a check is one compare. `Cell`s of `Copy`
-    /// types have no destructor, so an access is a plain thread-local load or store: no
-    /// registration check, no borrow flag.
-    static HEAD: Cell<*const TraceContext> = const { Cell::new(core::ptr::null()) };
-    /// The current span-id, whatever [`HEAD`] says is current. The span ids are two 8-byte
-    /// cells rather than one 16-byte one: a 16-byte load of what two 8-byte stores wrote (a
-    /// span opened, then closed) stalls store-to-load forwarding, about 5 ns per call.
-    static SPAN_ID: Cell<Option<SpanId>> = const { Cell::new(None) };
-    /// The current parent-id (see [`SPAN_ID`]).
-    static PARENT_SPAN_ID: Cell<Option<SpanId>> = const { Cell::new(None) };
-    /// The trace-id and trace-flags of the trace a traced call started; meaningful while
-    /// [`HEAD`] is [`IN_HEAD`] and saved only by the scopes that can hide such a trace
-    /// ([`ContextGuard`], and [`poll_in`] for a future without context).
-    static STARTED: Cell<Option<(TraceId, TraceFlags)>> = const { Cell::new(None) };
-}
-
-/// [`HEAD`] when the current context is the slot's. No context lives at this address (the
-/// alignment of `TraceContext`, in the never-mapped first page).
-const IN_SLOT: *const TraceContext = core::ptr::dangling();
-/// [`HEAD`] when the current context lives in [`STARTED`] and the span-id cells. Likewise never
-/// a real context's address (twice the alignment, still in the first page).
-const IN_HEAD: *const TraceContext = IN_SLOT.wrapping_add(1);
-
-/// The values of [`SPAN_ID`] and [`PARENT_SPAN_ID`].
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) struct SpanIds {
-    span_id: Option<SpanId>,
-    parent_span_id: Option<SpanId>,
-}
-
-impl SpanIds {
-    const NONE: Self = Self {
-        span_id: None,
-        parent_span_id: None,
-    };
-
-    #[inline]
-    fn current() -> Self {
-        Self {
-            span_id: SPAN_ID.get(),
-            parent_span_id: PARENT_SPAN_ID.get(),
-        }
-    }
-
-    #[inline]
-    fn make_current(self) {
-        SPAN_ID.set(self.span_id);
-        PARENT_SPAN_ID.set(self.parent_span_id);
-    }
-
-    #[inline]
-    fn of(ctx: &TraceContext) -> Self {
-        Self {
-            span_id: ctx.span_id,
-            parent_span_id: ctx.parent_span_id,
-        }
-    }
-
-    #[inline]
-    fn write_to(self, ctx: &mut TraceContext) {
-        ctx.span_id = self.span_id;
-        ctx.parent_span_id = self.parent_span_id;
-    }
-
-    /// Calls `f` with `ctx` as seen with these span ids.
-    #[inline]
-    fn view<R>(self, ctx: &TraceContext, f: impl FnOnce(Option<&TraceContext>) -> R) -> R {
-        if self == Self::of(ctx) {
-            f(Some(ctx))
-        } else {
-            // A span was opened in place on a context this code may not write to.
-            let mut view = ctx.clone();
-            self.write_to(&mut view);
-            f(Some(&view))
-        }
-    }
-}
-
-/// [`HEAD`] and the span-id cells, as a scope found them and restores them.
-#[derive(Clone, Copy)]
-pub(crate) struct Saved {
-    head: *const TraceContext,
-    span: SpanIds,
-}
-
-impl Saved {
-    /// No context current.
-    const NONE: Self = Self {
-        head: core::ptr::null(),
-        span: SpanIds::NONE,
-    };
-
-    /// `ctx` current, as `head` says where it lives.
-    #[inline]
-    fn of(head: *const TraceContext, ctx: &TraceContext) -> Self {
-        Self {
-            head,
-            span: SpanIds::of(ctx),
-        }
-    }
-
-    #[inline]
-    fn take() -> Self {
-        Self {
-            head: HEAD.get(),
-            span: SpanIds::current(),
-        }
-    }
-
-    #[inline]
-    fn restore(self) {
-        HEAD.set(self.head);
-        self.span.make_current();
-    }
-}
-
-/// [`Saved`] and [`STARTED`], for the scopes that can hide a started trace.
-#[derive(Clone, Copy)]
-pub(crate) struct SavedAll {
-    saved: Saved,
-    started: Option<(TraceId, TraceFlags)>,
-}
-
-impl SavedAll {
-    #[inline]
-    fn take() -> Self {
-        Self {
-            saved: Saved::take(),
-            started: STARTED.get(),
-        }
-    }
-
-    #[inline]
-    fn restore(self) {
-        self.saved.restore();
-        STARTED.set(self.started);
-    }
-}
+use crate::id::{SpanId, TraceFlags, TraceId};
 
 /// One position in a trace: the trace-id, the current span-id and its parent, the trace-flags and
 /// the user fields that ride along.
@@ -254,16 +125,9 @@ impl TraceContext {
     #[inline]
     #[must_use]
     pub fn current() -> Option<Self> {
-        // Not `with_current(|ctx| ctx.cloned())`, which would clone twice while a span is open
-        // in place on a context it may not write to (once for the view, once here).
-        let ids = SpanIds::current();
-        with_base(ids, |base| {
-            base.map(|base| {
-                let mut ctx = base.clone();
-                ids.write_to(&mut ctx);
-                ctx
-            })
-        })
+        let mut ctx = slot::with_top(|top| top.cloned())?;
+        slot::span_ids().write_to(&mut ctx);
+        Some(ctx)
     }
 
     /// The 16-byte trace-id shared by every span of this trace.
@@ -392,23 +256,28 @@ impl TraceContext {
 
     /// Makes this context current on this thread until the returned guard is dropped.
     ///
-    /// Dropping the guard restores exactly the context that was current before, also while a
-    /// panic unwinds. Guards must be dropped in reverse order of creation (the usual scoping does
-    /// this); the guard is not `Send`, so it cannot end up on another thread.
+    /// Dropping the guard removes exactly this entry, also while a panic unwinds: with the usual
+    /// scoping, the context that was current before is current again. Guards may be dropped in
+    /// any order; each removes only its own entry (see the [module docs](crate::ContextGuard)
+    /// for guards kept past a poll or leaked). The guard is not `Send`, so it cannot end up on
+    /// another thread.
     ///
-    /// Do not hold the guard across an `.await`: another task polled on the same thread would see
-    /// this context. Wrap the future with
+    /// Do not hold the guard across an `.await`: the poll it was entered in ends it, so it has no
+    /// effect after the first suspension. Wrap the future with
     /// [`FutureExt::with_context`](crate::FutureExt::with_context) instead.
     #[inline]
     pub fn enter(&self) -> ContextGuard {
         ContextGuard::install(Some(self.clone()))
     }
 
-    /// Runs `f` with this context current and restores the previous context afterwards.
+    /// Runs `f` with this context current and makes the previous context current again
+    /// afterwards, also when `f` panics.
+    ///
+    /// Whatever `f` entered and did not leave (a guard it leaked or returned) is left with it:
+    /// after `in_scope` returns, exactly the context that was current before is current.
     #[inline]
     pub fn in_scope<R>(&self, f: impl FnOnce() -> R) -> R {
-        let _guard = self.enter();
-        f()
+        scope::in_scope(Some(self.clone()), f)
     }
 
     /// Returns a closure that runs `f` with this context current, wherever and whenever it is
@@ -453,7 +322,7 @@ impl fmt::Debug for TraceContext {
 
 /// A random trace-id and the head sampler's decision for it.
 #[inline]
-fn new_trace() -> (TraceId, TraceFlags) {
+pub(crate) fn new_trace() -> (TraceId, TraceFlags) {
     let trace_id = TraceId::random();
     let flags = TraceFlags::NONE.with_sampled(crate::sampling::sample_root(trace_id));
     (trace_id, flags)
@@ -475,305 +344,28 @@ pub fn current_trace_id() -> Option<TraceId> {
 #[must_use]
 pub fn current_span_id() -> Option<SpanId> {
     // `None` when no context is current: the cell then holds no id.
-    SPAN_ID.get()
+    slot::span_ids().span_id
 }
 
-/// Calls `f` with a reference to the current context.
+/// Calls `f` with a clone of the current context, or `None` outside any trace.
 ///
-/// `f` sees `None` outside any trace, during thread teardown, and in the (reentrant) case where
-/// the slot is being replaced. `f` must not enter or leave contexts itself. Outside any trace this
-/// is one thread-local read and nothing else.
+/// `f` may do anything, log, enter contexts, drop guards: the slot is not borrowed while it
+/// runs. Outside any trace this is one thread-local read and nothing else.
 #[inline]
 pub(crate) fn with_current<R>(f: impl FnOnce(Option<&TraceContext>) -> R) -> R {
-    let span = SpanIds::current();
-    with_base(span, |ctx| match ctx {
-        Some(ctx) => span.view(ctx, f),
-        None => f(None),
-    })
+    if !slot::has_context() {
+        return f(None);
+    }
+    f(TraceContext::current().as_ref())
 }
 
 /// Calls `f` with the current trace-id and trace-flags, or `None`; unlike [`with_current`], never
 /// clones the context.
 #[inline]
 pub(crate) fn with_current_trace<R>(f: impl FnOnce(Option<(TraceId, TraceFlags)>) -> R) -> R {
-    with_base(SpanIds::current(), |ctx| {
-        f(ctx.map(|ctx| (ctx.trace_id, ctx.flags)))
-    })
-}
-
-/// Calls `f` with the current context, whose span ids may lag behind `span` (the current ones).
-#[inline]
-fn with_base<R>(span: SpanIds, f: impl FnOnce(Option<&TraceContext>) -> R) -> R {
-    let head = HEAD.get();
-    if head.is_null() {
-        return f(None);
-    }
-    if head == IN_HEAD {
-        let Some((trace_id, flags)) = STARTED.get() else {
-            return f(None);
-        };
-        let mut ctx = TraceContext::new(trace_id, None, flags);
-        span.write_to(&mut ctx);
-        return f(Some(&ctx));
-    }
-    if head != IN_SLOT {
-        // SAFETY: a context is lent only by a `Lent`, which borrows it for as long as it is lent
-        // and restores `HEAD` (ending the loan) before that borrow ends. `Lent`s are stack
-        // values on this thread, so the loan outlives this call.
-        return f(Some(unsafe { &*head }));
-    }
-    let mut f = Some(f);
-    let result = CURRENT.try_with(|slot| {
-        // Bring the slot's span ids up to date, so that later reads need no copy.
-        if let Ok(mut ctx) = slot.try_borrow_mut() {
-            if let Some(ctx) = ctx.as_mut() {
-                span.write_to(ctx);
-            }
-        }
-        let ctx = slot.try_borrow().ok()?;
-        f.take().map(|f| f(ctx.as_ref()))
-    });
-    match (result, f) {
-        (Ok(Some(r)), _) => r,
-        (_, Some(f)) => f(None),
-        // `f` ran and returned, so the first arm matched.
-        (_, None) => unreachable!("with_current: closure consumed without a result"),
-    }
-}
-
-/// Swaps `ctx` with the slot's context and makes the slot's current; `false`, and nothing
-/// changed, when the slot is gone (thread teardown) or busy (a reentrant call). The caller saves
-/// the thread-locals before and restores them after.
-#[inline]
-fn swap_slot(ctx: &mut Option<TraceContext>) -> bool {
-    CURRENT
-        .try_with(|slot| {
-            let Ok(mut slot) = slot.try_borrow_mut() else {
-                return false;
-            };
-            core::mem::swap(&mut *slot, ctx);
-            slot.as_ref()
-                .map_or(Saved::NONE, |ctx| Saved::of(IN_SLOT, ctx))
-                .restore();
-            true
-        })
-        .unwrap_or(false)
-}
-
-/// Restores the previously current context when dropped. Returned by [`TraceContext::enter`].
-///
-/// Not `Send`: a guard restores the slot of the thread that created it.
-#[must_use = "the context is left as soon as the guard is dropped; bind it with `let _guard = ...`"]
-pub struct ContextGuard {
-    previous: Option<TraceContext>,
-    saved: SavedAll,
-    installed: bool,
-}
-
-impl ContextGuard {
-    /// Puts `ctx` in the slot and remembers what was there.
-    #[inline]
-    pub(crate) fn install(ctx: Option<TraceContext>) -> Self {
-        let saved = SavedAll::take();
-        let mut previous = ctx;
-        // When the slot is unavailable nothing is installed, and drop leaves the slot alone.
-        let installed = swap_slot(&mut previous);
-        Self {
-            previous,
-            saved,
-            installed,
-        }
-    }
-}
-
-impl Drop for ContextGuard {
-    #[inline]
-    fn drop(&mut self) {
-        if self.installed {
-            // The context this guard entered comes back out and is dropped at the end of this
-            // block, after the slot's borrow has ended.
-            let mut entered = self.previous.take();
-            swap_slot(&mut entered);
-            self.saved.restore();
-        }
-    }
-}
-
-impl fmt::Debug for ContextGuard {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ContextGuard")
-            .field("previous", &self.previous)
-            .finish_non_exhaustive()
-    }
-}
-
-/// Runs `poll` (one poll of a future) with the future's context `owner` current, and restores
-/// the caller's context afterwards, also while a panic unwinds.
-///
-/// A context is lent, not moved: [`HEAD`] points at it, so this costs saving and restoring three
-/// words. A future with no context (`None`) takes the slot's context out for the poll instead,
-/// so that code inside sees none.
-#[inline(always)]
-pub(crate) fn poll_in<R>(owner: &mut Option<TraceContext>, poll: impl FnOnce() -> R) -> R {
-    if let Some(ctx) = owner {
-        let _lent = Lent::enter(ctx);
-        poll()
-    } else {
-        let _hidden = Hidden::enter(owner);
-        poll()
-    }
-}
-
-/// Lends a context through [`HEAD`] until dropped.
-struct Lent<'a> {
-    saved: Saved,
-    _ctx: PhantomData<&'a TraceContext>,
-}
-
-impl<'a> Lent<'a> {
-    #[inline(always)]
-    fn enter(ctx: &'a TraceContext) -> Self {
-        let saved = Saved::take();
-        Saved::of(ctx, ctx).restore();
-        Self {
-            saved,
-            _ctx: PhantomData,
-        }
-    }
-}
-
-impl Drop for Lent<'_> {
-    #[inline(always)]
-    fn drop(&mut self) {
-        self.saved.restore();
-    }
-}
-
-/// Makes "no context" current until dropped, moving the slot's context into `owner` meanwhile.
-struct Hidden<'a> {
-    saved: SavedAll,
-    /// Set when the slot's context was moved there.
-    owner: Option<&'a mut Option<TraceContext>>,
-}
-
-impl<'a> Hidden<'a> {
-    #[inline]
-    fn enter(owner: &'a mut Option<TraceContext>) -> Self {
-        let saved = SavedAll::take();
-        let owner = swap_slot(owner).then_some(owner);
-        Saved::NONE.restore();
-        Self { saved, owner }
-    }
-}
-
-impl Drop for Hidden<'_> {
-    #[inline]
-    fn drop(&mut self) {
-        if let Some(owner) = self.owner.take() {
-            swap_slot(owner);
-        }
-        self.saved.restore();
-    }
-}
-
-/// What a `#[traced(span)]` call changed, so that drop can undo exactly that.
-///
-/// A struct of scalars rather than an enum with data: the guard that holds it is built and
-/// moved on every traced call, and an enum's tag-plus-payload copy compiles to a wide load of
-/// narrower stores, which stalls store-to-load forwarding.
-#[derive(Clone, Copy)]
-pub(crate) struct SpanScope {
-    change: Change,
-    /// The caller's span ids, for [`Change::Child`].
-    caller: SpanIds,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Change {
-    /// Nothing changed (`#[traced]` inside an existing trace).
-    Unchanged,
-    /// A child span was opened in place: only the span-id cells changed.
-    Child,
-    /// No context was current and this call started a trace in the thread-locals; drop ends it.
-    Started,
-}
-
-impl SpanScope {
-    /// A scope that changed nothing.
-    pub(crate) const UNCHANGED: Self = Self {
-        change: Change::Unchanged,
-        caller: SpanIds::NONE,
-    };
-
-    /// Ensures a trace is current (starting one when none is) and, if `span`, opens a child span
-    /// in place.
-    ///
-    /// Touches `Cell` thread-locals only: no `RefCell`, no destructor-state check, no
-    /// allocation.
-    #[inline(always)]
-    pub(crate) fn open(span: bool) -> Self {
-        if HEAD.get().is_null() {
-            // Built here, not returned by `start`: a returned struct would go through memory.
-            start(span);
-            return Self {
-                change: Change::Started,
-                caller: SpanIds::NONE,
-            };
-        }
-        if !span {
-            return Self::UNCHANGED;
-        }
-        let caller = SpanIds::current();
-        SpanIds {
-            span_id: Some(SpanId::random()),
-            parent_span_id: caller.span_id,
-        }
-        .make_current();
-        Self {
-            change: Change::Child,
-            caller,
-        }
-    }
-
-    #[inline(always)]
-    pub(crate) fn close(&mut self) {
-        match self.change {
-            Change::Unchanged => {}
-            Change::Child => self.caller.make_current(),
-            Change::Started => {
-                // `STARTED` keeps the ended trace's ids: nothing reads it unless `HEAD` says so.
-                Saved::NONE.restore();
-            }
-        }
-    }
-}
-
-/// Starts a trace (and its first span, if `span`) in the thread-locals: the same value as
-/// `new_root().child()`, with nothing to put in the slot.
-#[inline(never)]
-fn start(span: bool) {
-    STARTED.set(Some(new_trace()));
-    HEAD.set(IN_HEAD);
-    SpanIds {
-        span_id: if span { Some(SpanId::random()) } else { None },
-        parent_span_id: None,
-    }
-    .make_current();
-}
-
-/// Derives the context a traced call runs in from the caller's current context.
-///
-/// The same value as `current().map_or_else(new_root, ..).child()`, with one clone of the
-/// current context (not a clone, a child and a drop).
-#[inline]
-pub(crate) fn derive(span: bool, root: bool) -> TraceContext {
-    let derived = if root { None } else { TraceContext::current() };
-    let mut ctx = derived.unwrap_or_else(TraceContext::new_root);
-    if span {
-        ctx.parent_span_id = ctx.span_id;
-        ctx.span_id = Some(SpanId::random());
-    }
-    ctx
+    f(slot::with_top(|top| {
+        top.map(|ctx| (ctx.trace_id, ctx.flags))
+    }))
 }
 
 #[cfg(test)]

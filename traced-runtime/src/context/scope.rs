@@ -1,0 +1,183 @@
+//! Entering and leaving frames of the slot: guards, scopes, and the scope of one poll.
+
+use core::fmt;
+use core::marker::PhantomData;
+use std::borrow::Cow;
+
+use super::TraceContext;
+use super::slot::{self, FrameId};
+
+/// Removes the context it entered from the current thread's slot when dropped. Returned by
+/// [`TraceContext::enter`] and [`field_scope`].
+///
+/// # Dropping out of order, keeping, leaking
+///
+/// A guard removes exactly its own entry, wherever it is: dropping guards out of order leaves
+/// the entries of the other guards in place, and once all of them are dropped, the context that
+/// was current before the first one is current again. No drop order panics, in any build.
+///
+/// A poll of a future ([`WithContext`](crate::WithContext), a traced `async fn`) and
+/// [`TraceContext::in_scope`] end every entry made inside them that is still there when they
+/// return: a guard kept past the poll that created it (stored elsewhere, returned from an
+/// `async fn`, held across an `.await`) has no effect afterwards, and dropping it then does
+/// nothing. A leaked guard (`mem::forget`) keeps its context current until its enclosing poll or
+/// `in_scope` ends, or for the rest of the thread outside any.
+///
+/// ```
+/// use traced_runtime::TraceContext;
+///
+/// let (a, b) = (TraceContext::new_root(), TraceContext::new_root());
+/// let guard_a = a.enter();
+/// let guard_b = b.enter();
+/// drop(guard_a); // out of order: only `a`'s entry goes
+/// assert_eq!(TraceContext::current(), Some(b.clone()));
+/// drop(guard_b);
+/// assert_eq!(TraceContext::current(), None);
+/// ```
+///
+/// Not `Send`: a guard belongs to the slot of the thread that created it.
+#[must_use = "the context is left as soon as the guard is dropped; bind it with `let _guard = ...`"]
+pub struct ContextGuard {
+    /// `None` when nothing was entered (the slot was unavailable: thread teardown).
+    frame: Option<FrameId>,
+    _not_send: PhantomData<*const ()>,
+}
+
+impl ContextGuard {
+    /// Enters `ctx` (`None`: "no context") until the guard drops.
+    #[inline]
+    pub(crate) fn install(ctx: Option<TraceContext>) -> Self {
+        Self {
+            frame: slot::push(ctx).ok(),
+            _not_send: PhantomData,
+        }
+    }
+}
+
+impl Drop for ContextGuard {
+    #[inline]
+    fn drop(&mut self) {
+        if let Some(frame) = self.frame.take() {
+            // The removed context drops here, after the slot's borrow has ended.
+            drop(slot::remove(frame));
+        }
+    }
+}
+
+impl fmt::Debug for ContextGuard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ContextGuard")
+            .field("frame", &self.frame.map(FrameId::raw))
+            .finish()
+    }
+}
+
+/// Sets the user field `key` to `value` on the current context until the returned guard drops.
+///
+/// Every record logged in the scope carries the field, and so does everything the scope hands
+/// off (child spans, spawned tasks, threads, job payloads). When the guard drops, the context is
+/// exactly what it was before, so a field set inside a call is gone after it returns. Outside any
+/// trace this starts one, since fields live in a trace context. The guard behaves like
+/// [`TraceContext::enter`]'s (see [`ContextGuard`] for out-of-order drops).
+///
+/// ```
+/// use traced_runtime::{TraceContext, field_scope};
+///
+/// let ctx = TraceContext::new_root();
+/// let _trace = ctx.enter();
+/// {
+///     let _account = field_scope("account_id", "account-456");
+///     let current = TraceContext::current().unwrap();
+///     assert_eq!(current.fields().get("account_id"), Some("account-456"));
+///     assert_eq!(current.trace_id(), ctx.trace_id());
+/// }
+/// assert_eq!(TraceContext::current(), Some(ctx));
+/// ```
+pub fn field_scope(key: impl Into<Cow<'static, str>>, value: impl Into<String>) -> ContextGuard {
+    let ctx = TraceContext::current().unwrap_or_else(TraceContext::new_root);
+    ContextGuard::install(Some(ctx.with_field(key, value)))
+}
+
+/// A frame that ends, with everything entered above it, when dropped (also while unwinding).
+struct Scope {
+    frame: Option<FrameId>,
+}
+
+impl Scope {
+    /// Enters `ctx`; when the slot is unavailable (thread teardown), enters nothing and gives
+    /// `ctx` back.
+    #[inline]
+    fn enter(ctx: Option<TraceContext>) -> (Self, Option<TraceContext>) {
+        match slot::push(ctx) {
+            Ok(frame) => (Self { frame: Some(frame) }, None),
+            Err(ctx) => (Self { frame: None }, ctx),
+        }
+    }
+
+    /// Ends the scope and hands back the context it entered.
+    #[inline]
+    fn end(mut self) -> Option<TraceContext> {
+        self.frame.take().and_then(slot::truncate)
+    }
+}
+
+impl Drop for Scope {
+    #[inline]
+    fn drop(&mut self) {
+        if let Some(frame) = self.frame.take() {
+            drop(slot::truncate(frame));
+        }
+    }
+}
+
+/// Runs `f` with `ctx` (`None`: no context) current; afterwards what was current before is
+/// current again, whatever `f` entered and kept.
+#[inline]
+pub(crate) fn in_scope<R>(ctx: Option<TraceContext>, f: impl FnOnce() -> R) -> R {
+    let _scope = Scope::enter(ctx);
+    f()
+}
+
+/// Runs `poll` (one poll of a future) with the future's context `owner` current (`None`: no
+/// context, hiding the caller's), and makes the caller's context current again afterwards, also
+/// while a panic unwinds.
+///
+/// The context is moved into the slot for the poll and back into `owner` after it, neither
+/// cloned nor lent by pointer: no reference to the future outlives the poll, whatever the code
+/// inside does with guards.
+#[inline(always)]
+pub(crate) fn poll_in<R>(owner: &mut Option<TraceContext>, poll: impl FnOnce() -> R) -> R {
+    let (scope, not_entered) = Scope::enter(owner.take());
+    *owner = not_entered;
+    let mut scope = PollScope {
+        scope: Some(scope),
+        owner,
+    };
+    let result = poll();
+    scope.finish();
+    result
+}
+
+/// Puts the future's context back into the future, on return and on unwind alike.
+struct PollScope<'a> {
+    scope: Option<Scope>,
+    owner: &'a mut Option<TraceContext>,
+}
+
+impl PollScope<'_> {
+    #[inline(always)]
+    fn finish(&mut self) {
+        if let Some(scope) = self.scope.take() {
+            if let Some(ctx) = scope.end() {
+                *self.owner = Some(ctx);
+            }
+        }
+    }
+}
+
+impl Drop for PollScope<'_> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        self.finish();
+    }
+}

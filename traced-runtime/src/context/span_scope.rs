@@ -1,0 +1,110 @@
+//! The `#[traced]` fast path: a sync traced call opens its span (or starts its trace) in place.
+
+use super::TraceContext;
+use super::slot::{self, FrameId, SpanIds};
+use crate::id::SpanId;
+
+/// What a sync `#[traced]` / `#[traced(span)]` call changed, so that dropping its guard undoes
+/// exactly that.
+///
+/// - Inside a trace, `#[traced(span)]` changes only the current frame's span ids (two `Cell`s)
+///   and closing puts the caller's back, on that frame wherever it is by then: a guard the call
+///   entered and kept cannot make it restore the wrong frame.
+/// - Outside any trace, the call starts one in a frame of its own, which closing removes.
+///
+/// Two words of scalars rather than an enum with data: the guard that holds it is built and
+/// moved on every traced call, and an enum's tag-plus-payload copy compiles to a wide load of
+/// narrower stores, which stalls store-to-load forwarding.
+#[derive(Clone, Copy)]
+pub(crate) struct SpanScope {
+    /// [`UNCHANGED`](Self::UNCHANGED), a frame whose span ids changed, or (with
+    /// [`STARTED_BIT`]) a frame the call pushed.
+    frame: u64,
+    /// The caller's span ids, restored on a changed frame.
+    caller: SpanIds,
+}
+
+/// Marks [`SpanScope::frame`] as pushed by the call. Frame ids never have this bit set.
+const STARTED_BIT: u64 = 2;
+
+impl SpanScope {
+    /// A scope that changed nothing.
+    pub(crate) const UNCHANGED: Self = Self {
+        frame: 0,
+        caller: SpanIds::NONE,
+    };
+
+    /// Ensures a trace is current (starting one when none is) and, if `span`, opens a child span
+    /// in place.
+    ///
+    /// Inside a trace this touches `Cell` thread-locals only: no `RefCell`, no
+    /// destructor-state check, no allocation.
+    #[inline(always)]
+    pub(crate) fn open(span: bool) -> Self {
+        let Some(frame) = slot::context_frame() else {
+            return start(span);
+        };
+        if !span {
+            return Self::UNCHANGED;
+        }
+        let caller = slot::span_ids();
+        slot::set_span_ids(SpanIds {
+            span_id: Some(SpanId::random()),
+            parent_span_id: caller.span_id,
+        });
+        Self {
+            frame: frame.raw(),
+            caller,
+        }
+    }
+
+    #[inline(always)]
+    pub(crate) fn close(&mut self) {
+        let frame = core::mem::replace(&mut self.frame, 0);
+        if frame == 0 {
+            return;
+        }
+        if frame & STARTED_BIT == 0 {
+            let frame = FrameId::from_raw(frame);
+            if slot::is_top(frame) {
+                slot::set_span_ids(self.caller);
+            } else {
+                // Something the call entered is still entered above the frame.
+                slot::set_span_ids_of(frame, self.caller);
+            }
+        } else {
+            drop(slot::remove(FrameId::from_raw(frame & !STARTED_BIT)));
+        }
+    }
+}
+
+/// Starts a trace (and its first span, if `span`) in a frame of its own: the same value as
+/// `new_root().child()`.
+#[inline(never)]
+fn start(span: bool) -> SpanScope {
+    let (trace_id, flags) = super::new_trace();
+    let span_id = if span { Some(SpanId::random()) } else { None };
+    match slot::push(Some(TraceContext::new(trace_id, span_id, flags))) {
+        Ok(frame) => SpanScope {
+            frame: frame.raw() | STARTED_BIT,
+            caller: SpanIds::NONE,
+        },
+        // Thread teardown: the call runs without a context.
+        Err(_) => SpanScope::UNCHANGED,
+    }
+}
+
+/// Derives the context a traced call runs in from the caller's current context.
+///
+/// The same value as `current().map_or_else(new_root, ..).child()`, with one clone of the
+/// current context (not a clone, a child and a drop).
+#[inline]
+pub(crate) fn derive(span: bool, root: bool) -> TraceContext {
+    let derived = if root { None } else { TraceContext::current() };
+    let mut ctx = derived.unwrap_or_else(TraceContext::new_root);
+    if span {
+        ctx.parent_span_id = ctx.span_id;
+        ctx.span_id = Some(SpanId::random());
+    }
+    ctx
+}
