@@ -548,3 +548,68 @@ fn an_unsampled_client_call_propagates_flag_00_and_exports_nothing() {
     assert_ne!(&sent[36..52], caller.span_id().unwrap().to_string());
     assert!(spans_of(&caller).is_empty());
 }
+
+#[test]
+fn the_reqwest_middleware_opens_a_client_span_and_injects_it() {
+    use reqwest_middleware::ClientBuilder;
+    use traced_runtime::reqwest::TracedMiddleware;
+
+    provider();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    // The downstream answers 500 with the traceparent it received.
+    let addr = runtime.block_on(async {
+        let app = axum::Router::new().route(
+            "/echo",
+            axum::routing::get(|headers: http::HeaderMap| async move {
+                let tp = headers["traceparent"].to_str().unwrap().to_owned();
+                (http::StatusCode::INTERNAL_SERVER_ERROR, tp)
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        addr
+    });
+    let client = ClientBuilder::new(reqwest::Client::new())
+        .with(TracedMiddleware::new())
+        .build();
+    let caller = TraceContext::new_root().child();
+    let url = format!("http://{addr}/echo");
+    let sent = runtime.block_on(traced_runtime::FutureExt::with_context(
+        async { client.get(&url).send().await.unwrap().text().await.unwrap() },
+        caller.clone(),
+    ));
+    // A closed port: a transport error.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    drop(std::net::TcpListener::bind(closed));
+    let failed = runtime.block_on(traced_runtime::FutureExt::with_context(
+        async { client.delete(format!("http://{closed}/")).send().await },
+        caller.clone(),
+    ));
+    assert!(failed.is_err());
+
+    let spans = spans_of(&caller);
+    let get = find(&spans, "GET");
+    assert_eq!(get.span_kind, SpanKind::Client);
+    assert_eq!(hex(get.parent_span_id), caller.span_id().unwrap().to_string());
+    assert_eq!(&sent[36..52], hex(get.span_context.span_id()), "{sent}");
+    assert_eq!(get.status, Status::error("500 Internal Server Error"));
+    for (key, value) in [
+        ("http.request.method", Value::from("GET")),
+        ("url.full", Value::from(url.clone())),
+        ("server.address", Value::from("127.0.0.1")),
+        ("server.port", Value::I64(i64::from(addr.port()))),
+        ("http.response.status_code", Value::I64(500)),
+        ("error.type", Value::from("500")),
+    ] {
+        assert_eq!(attribute(get, key), Some(value), "{key}");
+    }
+    let delete = find(&spans, "DELETE");
+    assert!(matches!(delete.status, Status::Error { .. }), "{:?}", delete.status);
+    assert_eq!(attribute(delete, "error.type"), Some(Value::from("reqwest::Error")));
+    assert_eq!(attribute(delete, "http.response.status_code"), None);
+}
