@@ -32,8 +32,8 @@ async fn relay(State(next): State<Next>, RawQuery(query): RawQuery) -> (StatusCo
     log::info!(target: "interop", "calling {url}");
     match next.client.get(&url).send().await {
         Ok(response) => {
-            let status = StatusCode::from_u16(response.status().as_u16())
-                .unwrap_or(StatusCode::BAD_GATEWAY);
+            let status =
+                StatusCode::from_u16(response.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
             (status, response.text().await.unwrap_or_default())
         }
         Err(error) => {
@@ -46,7 +46,10 @@ async fn relay(State(next): State<Next>, RawQuery(query): RawQuery) -> (StatusCo
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     traced_runtime::log::init();
     let otlp = traced_runtime::otel::otlp::init()?;
-    let port: u16 = std::env::var("PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(0);
+    let port: u16 = std::env::var("PORT")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0);
     let next = Next {
         client: ClientBuilder::new(reqwest::Client::new())
             .with(TracedMiddleware::new())
@@ -56,15 +59,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let app = Router::new()
         .route("/relay", get(relay))
         .route_layer(RouteLayer::new(|ext| {
-            ext.get::<MatchedPath>().map(|path| path.as_str().to_owned())
+            ext.get::<MatchedPath>()
+                .map(|path| path.as_str().to_owned())
         }))
         .with_state(next)
         .layer(
             TraceLayer::new()
                 .with_target("interop")
-                .with_client_address(|ext| {
-                    ext.get::<ConnectInfo<SocketAddr>>().map(|info| info.0)
-                }),
+                .with_client_address(|ext| ext.get::<ConnectInfo<SocketAddr>>().map(|info| info.0)),
         );
 
     let runtime = tokio::runtime::Runtime::new()?;

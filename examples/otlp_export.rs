@@ -89,7 +89,10 @@ fn print_span(spans: &[Span], span: &Span, depth: usize) {
         to_hex(&span.span_id),
         indent = depth * 2
     );
-    for child in spans.iter().filter(|child| child.parent_span_id == span.span_id) {
+    for child in spans
+        .iter()
+        .filter(|child| child.parent_span_id == span.span_id)
+    {
         print_span(spans, child, depth + 1);
     }
 }

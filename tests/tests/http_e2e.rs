@@ -11,12 +11,12 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Extension, State};
 use axum::routing::post;
+use futures::StreamExt as _;
 use http::Request;
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use futures::StreamExt as _;
 use tests::{Record, capture};
 use tower::{Layer, ServiceExt};
 use traced_runtime::TraceContext;
@@ -123,7 +123,11 @@ fn assert_access_log(record: &Record, method: &str, key: &str, route_or_path: &s
     assert_eq!(record.kv("method"), Some(method), "{record:?}");
     assert_eq!(record.kv(key), Some(route_or_path), "{record:?}");
     assert_eq!(record.kv("status"), Some(status), "{record:?}");
-    let latency: f64 = record.kv("latency_ms").expect("latency_ms").parse().unwrap();
+    let latency: f64 = record
+        .kv("latency_ms")
+        .expect("latency_ms")
+        .parse()
+        .unwrap();
     assert!(latency >= 0.0);
     assert_eq!(
         record.message,
@@ -160,7 +164,10 @@ async fn b_continues_a_trace_with_a_span_as_parent() {
     assert_eq!(b.trace_id, TRACE, "B shares the trace");
     // B's parent is A's CLIENT span: a fresh span-id, neither A's server span nor the caller.
     assert_eq!(b.parent_span_id.len(), 16);
-    assert_ne!(b.parent_span_id, a.span_id, "B's parent-id is A's client span");
+    assert_ne!(
+        b.parent_span_id, a.span_id,
+        "B's parent-id is A's client span"
+    );
     assert_ne!(b.parent_span_id, PARENT);
     assert_ne!(b.span_id, a.span_id);
     assert_eq!(a.tracestate, "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE");
@@ -176,7 +183,11 @@ async fn b_continues_a_trace_with_a_span_as_parent() {
     assert_eq!(a_messages[..2], ["POST /a", "calling B"]);
     assert_eq!(b_messages[..2], ["POST /b", "handling"]);
     for (logs, path) in [(&a_logs, "/a"), (&b_logs, "/b")] {
-        assert_eq!(logs.len(), 3, "request line, handler line, access log: {logs:#?}");
+        assert_eq!(
+            logs.len(),
+            3,
+            "request line, handler line, access log: {logs:#?}"
+        );
         assert_access_log(logs[2], "POST", "path", path, "200");
     }
     for r in a_logs {
@@ -340,7 +351,12 @@ async fn server_timing_is_opt_in_and_names_the_server_span() {
     async fn ids(Extension(ctx): Extension<TraceContext>) -> String {
         format!("{} {}", ctx.trace_id(), ctx.span_id().unwrap())
     }
-    let plain = serve(Router::new().route("/", get_route(ids)).layer(TraceLayer::new())).await;
+    let plain = serve(
+        Router::new()
+            .route("/", get_route(ids))
+            .layer(TraceLayer::new()),
+    )
+    .await;
     let timed = serve(
         Router::new()
             .route("/", get_route(ids))
@@ -348,10 +364,21 @@ async fn server_timing_is_opt_in_and_names_the_server_span() {
     )
     .await;
     let traceparent = format!("00-{TRACE}-{PARENT}-01");
-    let (parts, _) = get(&format!("http://{plain}/"), &[("traceparent", &traceparent)]).await;
-    assert!(parts.headers.get("server-timing").is_none(), "off by default");
+    let (parts, _) = get(
+        &format!("http://{plain}/"),
+        &[("traceparent", &traceparent)],
+    )
+    .await;
+    assert!(
+        parts.headers.get("server-timing").is_none(),
+        "off by default"
+    );
 
-    let (parts, body) = get(&format!("http://{timed}/"), &[("traceparent", &traceparent)]).await;
+    let (parts, body) = get(
+        &format!("http://{timed}/"),
+        &[("traceparent", &traceparent)],
+    )
+    .await;
     let (trace_id, span_id) = body.split_once(' ').unwrap();
     assert_eq!(trace_id, TRACE);
     assert_eq!(
@@ -385,9 +412,14 @@ async fn the_access_log_names_the_route_and_its_level_is_configurable() {
         Router::new()
             .route("/orders/{id}", get_route(order))
             .route_layer(RouteLayer::new(|ext| {
-                ext.get::<MatchedPath>().map(|path| path.as_str().to_owned())
+                ext.get::<MatchedPath>()
+                    .map(|path| path.as_str().to_owned())
             }))
-            .layer(TraceLayer::new().with_target("routed").with_access_log(Some(log::Level::Warn))),
+            .layer(
+                TraceLayer::new()
+                    .with_target("routed")
+                    .with_access_log(Some(log::Level::Warn)),
+            ),
     )
     .await;
     let quiet = serve(
@@ -408,12 +440,20 @@ async fn the_access_log_names_the_route_and_its_level_is_configurable() {
     assert_eq!(access.len(), 2, "{routed:#?}");
     assert_eq!(access[0].level, log::Level::Warn);
     assert_eq!(access[0].kv("route"), Some("/orders/{id}"));
-    assert!(access[0].message.starts_with("GET /orders/{id} 200 "), "{:?}", access[0]);
+    assert!(
+        access[0].message.starts_with("GET /orders/{id} 200 "),
+        "{:?}",
+        access[0]
+    );
     // No route matched: the path stands in.
     assert_eq!(access[1].kv("path"), Some("/missing"));
     assert_eq!(access[1].kv("status"), Some("404"));
     // The access-log line is inside the server span: same ids as the request line.
     assert_eq!(access[0].span_id(), routed[0].span_id());
     let quiet_lines = records_of(&records, "quiet");
-    assert_eq!(quiet_lines.len(), 1, "only the request line: {quiet_lines:#?}");
+    assert_eq!(
+        quiet_lines.len(),
+        1,
+        "only the request line: {quiet_lines:#?}"
+    );
 }

@@ -345,7 +345,11 @@ fn a_cancelled_async_span_still_ends() {
 }
 
 /// Runs `service` on one request on a fresh current-thread runtime, inside `ctx` when given.
-fn call<S, B>(service: S, request: http::Request<()>, ctx: Option<&TraceContext>) -> Result<http::Response<B>, S::Error>
+fn call<S, B>(
+    service: S,
+    request: http::Request<()>,
+    ctx: Option<&TraceContext>,
+) -> Result<http::Response<B>, S::Error>
 where
     S: tower::Service<http::Request<()>, Response = http::Response<B>>,
 {
@@ -470,7 +474,10 @@ fn the_client_layer_opens_a_client_span_whose_id_is_the_parent_id_sent_downstrea
     let caller = TraceContext::new_root().child();
     // The "downstream": answers 404 and returns the traceparent it received.
     let downstream = tower::service_fn(|request: http::Request<()>| async move {
-        let traceparent = request.headers()["traceparent"].to_str().unwrap().to_owned();
+        let traceparent = request.headers()["traceparent"]
+            .to_str()
+            .unwrap()
+            .to_owned();
         let mut response = http::Response::new(traceparent);
         *response.status_mut() = http::StatusCode::NOT_FOUND;
         Ok::<_, std::convert::Infallible>(response)
@@ -538,7 +545,10 @@ fn an_unsampled_client_call_propagates_flag_00_and_exports_nothing() {
         .with_trace_flags(TraceFlags::NONE)
         .child();
     let downstream = tower::service_fn(|request: http::Request<()>| async move {
-        let tp = request.headers()["traceparent"].to_str().unwrap().to_owned();
+        let tp = request.headers()["traceparent"]
+            .to_str()
+            .unwrap()
+            .to_owned();
         Ok::<_, std::convert::Infallible>(http::Response::new(tp))
     });
     let client = traced_runtime::tower::InjectLayer::new().layer(downstream);
@@ -584,7 +594,10 @@ fn the_reqwest_middleware_opens_a_client_span_and_injects_it() {
         caller.clone(),
     ));
     // A closed port: a transport error.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
     drop(std::net::TcpListener::bind(closed));
     let failed = runtime.block_on(traced_runtime::FutureExt::with_context(
         async { client.delete(format!("http://{closed}/")).send().await },
@@ -595,7 +608,10 @@ fn the_reqwest_middleware_opens_a_client_span_and_injects_it() {
     let spans = spans_of(&caller);
     let get = find(&spans, "GET");
     assert_eq!(get.span_kind, SpanKind::Client);
-    assert_eq!(hex(get.parent_span_id), caller.span_id().unwrap().to_string());
+    assert_eq!(
+        hex(get.parent_span_id),
+        caller.span_id().unwrap().to_string()
+    );
     assert_eq!(&sent[36..52], hex(get.span_context.span_id()), "{sent}");
     assert_eq!(get.status, Status::error("500 Internal Server Error"));
     for (key, value) in [
@@ -609,7 +625,14 @@ fn the_reqwest_middleware_opens_a_client_span_and_injects_it() {
         assert_eq!(attribute(get, key), Some(value), "{key}");
     }
     let delete = find(&spans, "DELETE");
-    assert!(matches!(delete.status, Status::Error { .. }), "{:?}", delete.status);
-    assert_eq!(attribute(delete, "error.type"), Some(Value::from("reqwest::Error")));
+    assert!(
+        matches!(delete.status, Status::Error { .. }),
+        "{:?}",
+        delete.status
+    );
+    assert_eq!(
+        attribute(delete, "error.type"),
+        Some(Value::from("reqwest::Error"))
+    );
     assert_eq!(attribute(delete, "http.response.status_code"), None);
 }

@@ -2,8 +2,8 @@
 
 use std::borrow::Cow;
 
-use super::span::{Started, finish, start, status_on_drop};
 use super::SpanStatus;
+use super::span::{Started, finish, start, status_on_drop};
 use crate::context::{ContextGuard, TraceContext};
 
 /// A span opened by hand: a child of the current context (or the first span of a new trace),

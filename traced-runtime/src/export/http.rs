@@ -51,7 +51,9 @@ fn protocol_version(version: Version) -> Option<&'static str> {
 /// Splits `host[:port]` (a `Host` header or a URI authority; IPv6 literals in brackets).
 fn host_and_port(authority: &str) -> (&str, Option<u16>) {
     let (host, port) = match authority.rfind(':') {
-        Some(i) if !authority[i..].contains(']') => (&authority[..i], authority[i + 1..].parse().ok()),
+        Some(i) if !authority[i..].contains(']') => {
+            (&authority[..i], authority[i + 1..].parse().ok())
+        }
         _ => (authority, None),
     };
     (host.trim_start_matches('[').trim_end_matches(']'), port)
@@ -65,7 +67,7 @@ fn default_port(scheme: &str) -> Option<u16> {
     }
 }
 
-fn header_str<'h>(headers: &'h HeaderMap, name: header::HeaderName) -> Option<&'h str> {
+fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
@@ -112,11 +114,16 @@ impl HttpSpan {
             }
             let scheme = uri
                 .scheme_str()
-                .or_else(|| header_str(headers, header::HeaderName::from_static("x-forwarded-proto")))
+                .or_else(|| {
+                    header_str(
+                        headers,
+                        header::HeaderName::from_static("x-forwarded-proto"),
+                    )
+                })
                 .unwrap_or("http")
                 .to_ascii_lowercase();
-            let authority = header_str(headers, header::HOST)
-                .or_else(|| uri.authority().map(|a| a.as_str()));
+            let authority =
+                header_str(headers, header::HOST).or_else(|| uri.authority().map(|a| a.as_str()));
             if let Some(authority) = authority {
                 let (host, port) = host_and_port(authority);
                 attributes.push(Attribute::new(SERVER_ADDRESS, host.to_owned()));
@@ -131,7 +138,9 @@ impl HttpSpan {
                 .map(str::trim)
                 .filter(|s| !s.is_empty());
             match (forwarded, peer.client) {
-                (Some(client), _) => attributes.push(Attribute::new(CLIENT_ADDRESS, client.to_owned())),
+                (Some(client), _) => {
+                    attributes.push(Attribute::new(CLIENT_ADDRESS, client.to_owned()))
+                }
                 (None, Some(addr)) => {
                     attributes.push(Attribute::new(CLIENT_ADDRESS, addr.ip().to_string()));
                 }
@@ -225,7 +234,11 @@ impl HttpSpan {
     /// `{method} {route}`, or the method alone when no route is known (a path would make the
     /// name high-cardinality); `HTTP` for a method outside the known set.
     fn name(&self) -> Cow<'static, str> {
-        let method = if self.method == "_OTHER" { "HTTP" } else { self.method };
+        let method = if self.method == "_OTHER" {
+            "HTTP"
+        } else {
+            self.method
+        };
         match (&self.route, self.kind) {
             (Some(route), SpanKind::Server) => Cow::Owned(format!("{method} {route}")),
             _ => Cow::Borrowed(method),
@@ -336,7 +349,10 @@ mod tests {
 
     #[test]
     fn host_headers_split_into_address_and_port() {
-        assert_eq!(host_and_port("example.com:8080"), ("example.com", Some(8080)));
+        assert_eq!(
+            host_and_port("example.com:8080"),
+            ("example.com", Some(8080))
+        );
         assert_eq!(host_and_port("example.com"), ("example.com", None));
         assert_eq!(host_and_port("[::1]:3000"), ("::1", Some(3000)));
         assert_eq!(host_and_port("[::1]"), ("::1", None));

@@ -6,8 +6,8 @@
 //! takes the route from a [`Route`] extension instead, in the request (set by an outer layer) or
 //! in the response (set by [`RouteLayer`] inside the router, or by a handler).
 
-use std::borrow::Cow;
 use core::task::{Context, Poll};
+use std::borrow::Cow;
 
 use http::{Extensions, Request, Response};
 use tower_layer::Layer;
