@@ -79,6 +79,14 @@ fn sync_spans_form_the_same_tree_as_the_logs() {
         "only the two #[traced(span)] calls are spans"
     );
     let (outer_span, inner_span) = (find(&spans, "outer"), find(&spans, "inner"));
+    for span in [outer_span, inner_span] {
+        assert_eq!(span.span_kind, SpanKind::Internal);
+        assert_eq!(
+            attribute(span, "code.namespace"),
+            Some(Value::from("otel_export")),
+            "the target is the module of the traced function"
+        );
+    }
 
     assert_eq!(
         hex(outer_span.span_context.span_id()),
