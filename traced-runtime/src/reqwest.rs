@@ -80,7 +80,7 @@ impl Middleware for TracedMiddleware {
         let span = parent.child();
         inject(&span, req.headers_mut());
         let mut pending = Pending(Some((
-            HttpSpan::client(req.method(), req.url().as_str(), TARGET),
+            HttpSpan::client(req.method(), || req.url().to_string(), TARGET),
             span.clone(),
         )));
         let result = next.run(req, extensions).with_context(span).await;

@@ -165,13 +165,19 @@ impl HttpSpan {
         }
     }
 
-    /// The CLIENT span of an outgoing request to `uri` (absolute).
-    pub(crate) fn client(method: &Method, url: &str, target: &'static str) -> Self {
+    /// The CLIENT span of an outgoing request to `url` (absolute). Without an exporter it
+    /// records nothing but the method (nothing logs a client's access line).
+    pub(crate) fn client(
+        method: &Method,
+        url: impl FnOnce() -> String,
+        target: &'static str,
+    ) -> Self {
         let started = start();
         let method_name = method_name(method);
-        let full = redact_credentials(url);
         let mut attributes = Vec::new();
+        let mut full = String::new();
         if started.is_some() {
+            full = redact_credentials(&url());
             attributes.push(Attribute::new(HTTP_REQUEST_METHOD, method_name));
             attributes.push(Attribute::new(URL_FULL, full.clone()));
             if let Ok(uri) = full.parse::<Uri>() {

@@ -81,7 +81,7 @@ where
         };
         let span = parent.child();
         inject(&span, req.headers_mut());
-        let record = HttpSpan::client(req.method(), &req.uri().to_string(), TARGET);
+        let record = HttpSpan::client(req.method(), || req.uri().to_string(), TARGET);
         let future = span.in_scope(|| self.inner.call(req));
         ClientFuture {
             inner: future.with_context(span.clone()),

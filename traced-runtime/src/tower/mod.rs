@@ -22,8 +22,8 @@
 //! # let _ = (server, client);
 //! ```
 //!
-//! With reqwest, use the `reqwest` feature's middleware
-//! ([`TracedMiddleware`](crate::reqwest)), which opens the same `CLIENT` span.
+//! With reqwest, use the `reqwest` feature's middleware (`traced_runtime::reqwest::TracedMiddleware`),
+//! which opens the same `CLIENT` span.
 //!
 //! # Order with tower-http's `TraceLayer`
 //!

@@ -118,7 +118,9 @@ impl TraceLayer {
     /// carries the span's trace-id and span-id):
     /// `GET /orders/{id} 200 1.234 ms`, with the key-values `method`, `route` (or `path` when
     /// no [`Route`] is known), `status` (the HTTP status code, or `error` when the service
-    /// failed) and `latency_ms` (a float, milliseconds from the call to the response).
+    /// failed) and `latency_ms` (a float, milliseconds from the call to the response, to the
+    /// microsecond). A request whose response future is dropped first (the client went away)
+    /// gets no line; its span still ends.
     #[must_use]
     pub fn with_access_log(mut self, level: Option<log::Level>) -> Self {
         self.access_log = level;
