@@ -401,3 +401,48 @@ fn many_threads_each_with_their_own_damage() {
         "other threads' slots are their own"
     );
 }
+
+static EXPORTED: std::sync::Mutex<Vec<traced_runtime::export::SpanData>> =
+    std::sync::Mutex::new(Vec::new());
+
+#[traced(span)]
+fn exported_call_keeps_a_guard(other: &TraceContext) -> ContextGuard {
+    other.enter()
+}
+
+#[traced(span, fields(k = "v"))]
+fn exported_fields_call_keeps_a_guard(other: &TraceContext) -> ContextGuard {
+    other.enter()
+}
+
+#[test]
+fn a_call_that_keeps_a_guard_still_exports_its_own_span() {
+    // Other tests' spans are exported too; only these two names are looked at.
+    let _ = traced_runtime::export::set_exporter(|span| EXPORTED.lock().unwrap().push(span));
+    isolated(|| {
+        let caller = TraceContext::new_root().child();
+        let other = TraceContext::new_root().child();
+        let _caller = caller.enter();
+        for call in [
+            exported_call_keeps_a_guard,
+            exported_fields_call_keeps_a_guard,
+        ] {
+            let kept = call(&other);
+            assert_eq!(TraceContext::current(), Some(other.clone()));
+            drop(kept);
+            assert_eq!(TraceContext::current(), Some(caller.clone()));
+        }
+        let exported = EXPORTED.lock().unwrap().clone();
+        for name in [
+            "exported_call_keeps_a_guard",
+            "exported_fields_call_keeps_a_guard",
+        ] {
+            let span = exported
+                .iter()
+                .find(|span| span.name == name)
+                .expect("the span was exported");
+            assert_eq!(span.context.trace_id(), caller.trace_id(), "{name}");
+            assert_eq!(span.context.parent_span_id(), caller.span_id(), "{name}");
+        }
+    });
+}

@@ -401,27 +401,36 @@ impl Drop for SyncGuard {
     #[inline(always)]
     fn drop(&mut self) {
         if let Some((started, callsite)) = self.span.take() {
-            finish_current_span(started, callsite);
+            finish_scope_span(started, &self.scope, callsite);
         }
         self.scope.close();
     }
 }
 
 /// Scope of a sync traced call with `root` or `fields(...)`: a whole derived context is
-/// installed, and restored when dropped after the span has ended.
+/// entered, and left when dropped after the span has ended.
 #[must_use]
 pub struct InstalledGuard {
-    // Fields drop in declaration order: the span ends while its context is still current.
-    _span: SyncGuard,
-    _context: ContextGuard,
+    span: Option<(Started, &'static Callsite)>,
+    context: ContextGuard,
 }
 
-/// Exports the span of `callsite` that the current context stands in (a sync call, still inside
-/// it).
+impl Drop for InstalledGuard {
+    fn drop(&mut self) {
+        if let Some((started, callsite)) = self.span.take() {
+            if let Some(ctx) = self.context.context() {
+                finish_span(started, &ctx, callsite);
+            }
+        }
+    }
+}
+
+/// Exports the span of a sync call: the context of the frame the call opened its span on, not
+/// whatever is current (the body may have entered another context and kept the guard).
 #[cold]
 #[inline(never)]
-fn finish_current_span(started: Started, callsite: &'static Callsite) {
-    if let Some(ctx) = TraceContext::current() {
+fn finish_scope_span(started: Started, scope: &SpanScope, callsite: &'static Callsite) {
+    if let Some(ctx) = scope.context() {
         finish_span(started, &ctx, callsite);
     }
 }
@@ -479,10 +488,14 @@ pub fn open_sync(callsite: &'static Callsite) -> SyncGuard {
 #[inline]
 pub fn enter_sync_full<S: Setup>(callsite: &'static Callsite, setup: S) -> InstalledGuard {
     let ctx = setup.apply(derive(callsite.span, callsite.root));
-    let _context = ContextGuard::install(Some(ctx));
+    let context = ContextGuard::install(Some(ctx));
     InstalledGuard {
-        _span: SyncGuard::new(SpanScope::UNCHANGED, callsite),
-        _context,
+        span: if callsite.span {
+            export::start().map(|started| (started, callsite))
+        } else {
+            None
+        },
+        context,
     }
 }
 

@@ -54,6 +54,13 @@ impl ContextGuard {
     }
 }
 
+impl ContextGuard {
+    /// The context this guard entered, as it is now; `None` once nothing is entered.
+    pub(crate) fn context(&self) -> Option<TraceContext> {
+        self.frame.and_then(slot::context_of)
+    }
+}
+
 impl Drop for ContextGuard {
     #[inline]
     fn drop(&mut self) {

@@ -177,6 +177,23 @@ pub(crate) fn with_top<R>(f: impl FnOnce(Option<&TraceContext>) -> R) -> R {
     }
 }
 
+/// The context of frame `id` as it is now (with its current span ids), wherever it is; `None`
+/// when it has none or is gone.
+pub(crate) fn context_of(id: FrameId) -> Option<TraceContext> {
+    let top = is_top(id);
+    let mut ctx = FRAMES
+        .try_with(|frames| {
+            let frames = frames.try_borrow().ok()?;
+            frames.iter().rfind(|f| f.id == id)?.ctx.clone()
+        })
+        .ok()
+        .flatten()?;
+    if top {
+        span_ids().write_to(&mut ctx);
+    }
+    Some(ctx)
+}
+
 /// Pushes a frame with `ctx` (`None`: "no context") and makes it current.
 ///
 /// # Errors

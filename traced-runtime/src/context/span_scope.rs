@@ -58,6 +58,15 @@ impl SpanScope {
         }
     }
 
+    /// The context of the frame this scope opened its span on (or pushed), as it is now: the
+    /// call's own context, even when the call entered a context above it and kept it.
+    pub(crate) fn context(&self) -> Option<TraceContext> {
+        match self.frame {
+            0 => TraceContext::current(),
+            frame => slot::context_of(FrameId::from_raw(frame & !STARTED_BIT)),
+        }
+    }
+
     #[inline(always)]
     pub(crate) fn close(&mut self) {
         let frame = core::mem::replace(&mut self.frame, 0);
