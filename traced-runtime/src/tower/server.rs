@@ -235,7 +235,9 @@ struct State {
 }
 
 impl State {
-    fn access_log(&self, status: &dyn core::fmt::Display) {
+    /// Logs the access-log line: `status` is the response's status code, `None` when the
+    /// service failed (then `status=error`).
+    fn access_log(&self, status: Option<u16>) {
         let Some(level) = self.access_log else {
             return;
         };
@@ -243,13 +245,18 @@ impl State {
         let method = self.record.method();
         let latency_ms = self.record.elapsed_ms();
         let route_or_path = self.record.route_or_path();
-        let status_key = status.to_string();
+        let status = match status {
+            Some(code) => log::kv::Value::from(code),
+            None => log::kv::Value::from("error"),
+        };
         self.ctx.in_scope(|| {
             if self.record.has_route() {
-                log::log!(target: target, level, method = method, route = route_or_path, status = status_key.as_str(), latency_ms = latency_ms;
+                log::log!(target: target, level,
+                    method = method, route = route_or_path, status = status, latency_ms = latency_ms;
                     "{method} {route_or_path} {status} {latency_ms:.3} ms");
             } else {
-                log::log!(target: target, level, method = method, path = route_or_path, status = status_key.as_str(), latency_ms = latency_ms;
+                log::log!(target: target, level,
+                    method = method, path = route_or_path, status = status, latency_ms = latency_ms;
                     "{method} {route_or_path} {status} {latency_ms:.3} ms");
             }
         });
@@ -306,13 +313,13 @@ where
                     add_server_timing(&mut response, &state.ctx);
                 }
                 let status = response.status();
-                state.access_log(&status.as_u16());
+                state.access_log(Some(status.as_u16()));
                 let State { record, ctx, .. } = state;
                 record.end_with_status(&ctx, status);
                 Ok(response.map(|body| TracedBody::new(body, ctx)))
             }
             Err(error) => {
-                state.access_log(&"error");
+                state.access_log(None);
                 let State { record, ctx, .. } = state;
                 record.end_with_error(
                     &ctx,
