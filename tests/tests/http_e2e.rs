@@ -457,3 +457,88 @@ async fn the_access_log_names_the_route_and_its_level_is_configurable() {
         "only the request line: {quiet_lines:#?}"
     );
 }
+
+/// What tower-http's `TraceLayer` callbacks saw: `(callback, trace-id current when called)`.
+type Callbacks = std::sync::Arc<std::sync::Mutex<Vec<(&'static str, Option<String>)>>>;
+
+fn seen_now(seen: &Callbacks, callback: &'static str) {
+    let trace_id = traced_runtime::current_trace_id().map(|id| id.to_string());
+    seen.lock().unwrap().push((callback, trace_id));
+}
+
+/// A router that streams a body, wrapped in traced's and tower-http's `TraceLayer`, traced's
+/// outside when `traced_outside`; returns the callbacks tower-http made for one request.
+async fn tower_http_callbacks(traced_outside: bool) -> Vec<(&'static str, Option<String>)> {
+    use axum::body::Body;
+    use axum::routing::get as get_route;
+    use tower_http::trace::TraceLayer as TowerHttpTraceLayer;
+
+    async fn stream() -> Body {
+        Body::from_stream(futures::stream::iter(
+            ["a", "b"].map(|chunk| Ok::<_, std::convert::Infallible>(Bytes::from(chunk))),
+        ))
+    }
+    fn on_request<S>(seen: &Callbacks) -> impl Fn(&Request<axum::body::Body>, &S) + Clone + use<S> {
+        let seen = seen.clone();
+        move |_, _| seen_now(&seen, "on_request")
+    }
+    fn on_response<B, S>(
+        seen: &Callbacks,
+    ) -> impl Fn(&http::Response<B>, std::time::Duration, &S) + Clone + use<B, S> {
+        let seen = seen.clone();
+        move |_, _, _| seen_now(&seen, "on_response")
+    }
+    fn on_eos<S>(
+        seen: &Callbacks,
+    ) -> impl Fn(Option<&http::HeaderMap>, std::time::Duration, &S) + Clone + use<S> {
+        let seen = seen.clone();
+        move |_, _, _| seen_now(&seen, "on_eos")
+    }
+
+    let seen = Callbacks::default();
+    let tower_http = TowerHttpTraceLayer::new_for_http()
+        .on_request(on_request(&seen))
+        .on_response(on_response(&seen))
+        .on_eos(on_eos(&seen));
+    let router = Router::new().route("/", get_route(stream));
+    // In axum the later `.layer` call is the outer layer.
+    let router = if traced_outside {
+        router.layer(tower_http).layer(TraceLayer::new())
+    } else {
+        router.layer(TraceLayer::new()).layer(tower_http)
+    };
+    let addr = serve(router).await;
+    let (_, body) = get(
+        &format!("http://{addr}/"),
+        &[("traceparent", &format!("00-{TRACE}-{PARENT}-01"))],
+    )
+    .await;
+    assert_eq!(body, "ab");
+    let seen = seen.lock().unwrap().clone();
+    seen
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tower_http_trace_layer_inside_traced_sees_the_request_context() {
+    let _logs = capture();
+    let trace = Some(TRACE.to_owned());
+    assert_eq!(
+        tower_http_callbacks(true).await,
+        [
+            ("on_request", trace.clone()),
+            ("on_response", trace.clone()),
+            ("on_eos", trace)
+        ],
+        "traced's layer outside: every tower-http line can carry the ids"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tower_http_trace_layer_outside_traced_runs_before_the_context_exists() {
+    // The documented wrong order: tower-http's request and response lines precede the
+    // extraction (its body lines still run inside traced's body wrapper).
+    let _logs = capture();
+    let seen = tower_http_callbacks(false).await;
+    assert_eq!(seen[0], ("on_request", None));
+    assert_eq!(seen[1], ("on_response", None));
+}
