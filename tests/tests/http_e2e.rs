@@ -514,8 +514,7 @@ async fn tower_http_callbacks(traced_outside: bool) -> Vec<(&'static str, Option
     )
     .await;
     assert_eq!(body, "ab");
-    let seen = seen.lock().unwrap().clone();
-    seen
+    seen.lock().unwrap().clone()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
