@@ -541,3 +541,26 @@ async fn tower_http_trace_layer_outside_traced_runs_before_the_context_exists() 
     assert_eq!(seen[0], ("on_request", None));
     assert_eq!(seen[1], ("on_response", None));
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_failing_service_gets_an_access_line_with_status_error() {
+    let logs = capture();
+    let service = TraceLayer::new()
+        .with_target("failing")
+        .layer(tower::service_fn(|_: Request<()>| async {
+            Err::<http::Response<()>, _>(std::io::Error::other("database down"))
+        }));
+    let request = Request::get("/orders").body(()).unwrap();
+    assert!(service.oneshot(request).await.is_err());
+    let records = logs.records();
+    let lines = records_of(&records, "failing");
+    assert_eq!(lines.len(), 2, "request line and access line: {lines:#?}");
+    assert_eq!(lines[1].kv("status"), Some("error"));
+    assert_eq!(lines[1].kv("path"), Some("/orders"));
+    assert!(
+        lines[1].message.starts_with("GET /orders error "),
+        "{:?}",
+        lines[1]
+    );
+    assert_eq!(lines[1].span_id(), lines[0].span_id());
+}
