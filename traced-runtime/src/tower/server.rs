@@ -188,6 +188,8 @@ where
     }
 
     fn call(&mut self, mut req: Request<B>) -> Self::Future {
+        #[cfg(feature = "tracing")]
+        super::order::check();
         let remote = match &self.layer.request_id_headers {
             Some(headers) => extract_with_request_id(&req, &headers[..]),
             None => extract_or_root(&req),
