@@ -9,14 +9,22 @@
 //!
 //! - a valid incoming `traceparent` is continued: same trace-id, a new parent-id per outgoing
 //!   call (each call is a child span of the server span), the sampled flag kept;
-//! - the incoming `tracestate` is carried on unchanged when valid, dropped when invalid;
+//! - the incoming `tracestate` is carried on when valid (byte-exact when it is at most 512
+//!   characters and has no duplicated key; later duplicates discarded, and whole entries removed
+//!   past 512 characters, see `TraceState`), dropped when invalid;
 //! - a missing, duplicated or invalid `traceparent` restarts the trace (fresh trace-id, no
 //!   tracestate).
 //!
+//! Running the official suite (its `test/` needs `pip install aiohttp`; `SPEC_LEVEL=1` skips
+//! the one Level 2 case):
+//!
 //! ```text
-//! PORT=5000 cargo run --example w3c_test_service
-//! # in a checkout of w3c/trace-context:  python test/test.py http://127.0.0.1:5000/test
+//! PORT=5000 cargo run --example w3c_test_service &
+//! # in a checkout of w3c/trace-context:
+//! cd test && STRICT_LEVEL=2 SPEC_LEVEL=2 python test.py http://127.0.0.1:5000/test
 //! ```
+//!
+//! CI runs `tests/w3c_protocol_check.py` instead, a partial offline echo of the suite.
 
 use std::net::SocketAddr;
 

@@ -1,10 +1,19 @@
 #!/usr/bin/env python3
-"""Checks a W3C Trace Context test-protocol service (examples/w3c_test_service.rs).
+"""A partial offline echo of the W3C Trace Context test suite, not the suite.
 
-Plays the part of the W3C test harness with the standard library only: it sends `POST /test`
-with the headers under test and a JSON array of `{"url": <callback>, "arguments": []}`, runs the
-callback server the service must call before replying, and checks the `traceparent` /
-`tracestate` the service propagated. The cases follow the W3C test suite's, strict level 2.
+The suite is `test/test.py` of github w3c/trace-context (third-party code, not in this
+repository); run it for conformance, as README.md says. CI cannot fetch it, so `.ci/run` runs
+this file instead: it re-states a subset of the suite's cases (strict level 2, spec level 1)
+against examples/w3c_test_service.rs, with the standard library only, plus a few checks of our
+own (marked below). Where it and the suite disagree, the suite is right.
+
+It plays the part of the harness: it sends `POST /test` with the headers under test and a JSON
+array of `{"url": <callback>, "arguments": []}`, runs the callback server the service must call
+before replying, and checks the `traceparent` / `tracestate` the service propagated. The
+tracestate cases follow the current (Level 2) key grammar: `@` is an ordinary key character
+(`foo@`, `foo@@bar` are keys), a key is at most 256 characters whatever `@`s it holds, and a
+duplicated key keeps the trace and one of the values (the old `tenant@system` grammar and
+drop-on-duplicate reading are retired).
 
     PORT=5000 cargo run --example w3c_test_service &
     python3 tests/w3c_protocol_check.py 127.0.0.1:5000
@@ -96,6 +105,7 @@ def traceparent(headers):
 
 
 def tracestate(headers):
+    """The suite's reading of the propagated tracestate: a later duplicate is discarded."""
     members = {}
     for name, value in headers:
         if name.lower() != "tracestate":
@@ -103,9 +113,12 @@ def tracestate(headers):
         for member in TS_DELIMITER_RE.split(value):
             if member:
                 key, _, val = member.partition("=")
-                assert key not in members, f"duplicate key {key!r} in output {value!r}"
-                members[key] = val
+                members.setdefault(key, val)
     return members
+
+
+def tracestate_text(headers):
+    return ",".join(v for k, v in headers if k.lower() == "tracestate")
 
 
 def single(headers):
@@ -254,10 +267,18 @@ def _():
     assert positions == sorted(positions), joined
 
 
-@case("duplicated tracestate keys drop the tracestate")
+@case("duplicated tracestate keys keep the trace and one value")
 def _():
-    for values in [("foo=1,foo=1",), ("foo=1,foo=2",), ("foo=1", "foo=1"), ("foo=1", "foo=2")]:
-        tracestate_dropped(ts(*values), "foo")
+    for values, allowed in [
+        (("foo=1,foo=1",), {"1"}),
+        (("foo=1,foo=2",), {"1", "2"}),
+        (("foo=1", "foo=1"), {"1"}),
+        (("foo=1", "foo=2"), {"1", "2"}),
+    ]:
+        out = request([["traceparent", TP00]] + ts(*values))[0]
+        (trace_id, _, _), state = traceparent(out), tracestate(out)
+        assert trace_id == TRACE, "trace not continued"
+        assert state.get("foo") in allowed, f"{values}: {tracestate_text(out)!r}"
 
 
 @case("all allowed tracestate characters")
@@ -281,10 +302,16 @@ for value, key in [("foo =1", "foo "), ("FOO=1", "FOO"), ("foo.bar=1", "foo.bar"
     case(f"illegal tracestate key {value!r}")(
         lambda value=value, key=key: tracestate_dropped(ts(value), key)
     )
-for value in ["foo@=1,bar=2", "@foo=1,bar=2", "foo@@bar=1,bar=2", "foo@bar@baz=1,bar=2"]:
-    case(f"illegal multi-tenant key {value!r}")(
-        lambda value=value: tracestate_dropped(ts(value), "bar")
-    )
+for value, key in [("foo@=1,bar=2", "foo@"), ("foo@@bar=1,bar=2", "foo@@bar"),
+                   ("foo@bar@baz=1,bar=2", "foo@bar@baz")]:
+    def at_sign_key(value=value, key=key):
+        tracestate_kept(ts(value), key, "1")
+        tracestate_kept(ts(value), "bar", "2")
+
+    case(f"key with at signs {value!r} kept")(at_sign_key)
+case("key starting with an at sign drops the tracestate")(
+    lambda: tracestate_dropped(ts("@foo=1,bar=2"), "bar")
+)
 
 
 @case("32 tracestate members kept, 33 dropped")
@@ -300,17 +327,27 @@ def _():
 
 @case("tracestate key length limits")
 def _():
-    tracestate_kept(ts("foo=1", "z" * 256 + "=1"), "foo", "1")
+    tracestate_kept(ts("foo=1", "z" * 256 + "=1"), "z" * 256, "1")
     tracestate_dropped(ts("foo=1", "z" * 257 + "=1"), "foo")
-    tracestate_kept(ts("foo=1", "t" * 241 + "@" + "v" * 14 + "=1"), "foo", "1")
-    tracestate_dropped(ts("foo=1", "t" * 242 + "@v=1"), "foo")
-    tracestate_dropped(ts("foo=1", "t@" + "v" * 15 + "=1"), "foo")
+    # Only the whole key is limited (256 characters), wherever its at signs are.
+    for key in ["t" * 241 + "@" + "v" * 14, "t" * 242 + "@v", "t@" + "v" * 15]:
+        tracestate_kept(ts("foo=1", key + "=1"), "foo", "1")
+        tracestate_kept(ts("foo=1", key + "=1"), key, "1")
 
 
 @case("illegal tracestate values")
 def _():
     tracestate_dropped(ts("foo=bar=baz"), "foo")
     tracestate_dropped(ts("foo=,bar=3"), "bar")
+
+
+@case("ours: a tracestate padded with empty members leaves bounded")
+def _():
+    # Not in the suite: tracestate Limits asks for at least 512 characters to be propagated,
+    # and a padded header must not be passed on at its received size.
+    out = request([["traceparent", TP00]] + ts("foo=1" + ", " * 30000))[0]
+    text = tracestate_text(out)
+    assert text == "foo=1", f"{len(text)} characters: {text[:40]!r}..."
 
 
 def repeated(headers, keep_trace):

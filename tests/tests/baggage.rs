@@ -1,6 +1,9 @@
 //! `baggage` per W3C Baggage: grammar, percent-encoding, properties, limits (64 list-members,
-//! 8192 bytes), the lossy header parser and the strict `FromStr`.
+//! 8192 bytes), the lossy header parser and the strict `FromStr`; received members forwarded
+//! byte-exact, set members encoded so every common decoder reads them back.
 
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
 use std::collections::HashMap;
 
 use traced_runtime::TraceContext;
@@ -37,9 +40,10 @@ fn spec_example_with_properties() {
         key3.properties().collect::<Vec<_>>(),
         [("propertyKey", Some("propertyValue"))]
     );
+    // Forwarded as received: only the whitespace around each member goes.
     assert_eq!(
         b.to_string(),
-        "key1=value1;property1;property2,key2=value2,key3=value3;propertyKey=propertyValue"
+        "key1=value1;property1;property2,key2 = value2,key3=value3; propertyKey=propertyValue"
     );
 }
 
@@ -88,7 +92,7 @@ fn values() {
 }
 
 #[test]
-fn output_percent_encodes_what_is_not_a_baggage_octet() {
+fn output_percent_encodes_what_is_not_unreserved() {
     let b = Baggage::EMPTY
         .try_with("k", "a b,c;d\\e\"f%g\u{e9}\u{20ac}\t")
         .unwrap();
@@ -228,6 +232,203 @@ fn update_errors() {
 }
 
 #[test]
+fn regression_received_members_are_forwarded_byte_exact() {
+    // `plus=a%2Bb` used to leave as `plus=a+b`, which OpenTelemetry Python reads as `a b`.
+    let b = lossy(&["plus=a%2Bb"]);
+    assert_eq!(b.get("plus"), Some("a+b"));
+    assert_eq!(b.to_string(), "plus=a%2Bb");
+
+    // Whatever the spelling: lowercase hex, escapes of plain characters, literal octets a
+    // decoder may read specially, whitespace inside the member, properties.
+    let received = [
+        "a=%2b%2F",
+        "b=%41%42",
+        "c=a+b",
+        "d = x ; p = 1",
+        "e=100%",
+        "f=%E2%82%AC;prop",
+    ];
+    let header = received.join(" , ");
+    let b = lossy(&[&header]);
+    assert_eq!(b.len(), received.len());
+    assert_eq!(b.to_string(), received.join(","));
+    let strict: Baggage = header.parse().unwrap();
+    assert_eq!(strict.to_string(), received.join(","));
+
+    // Through the context and inject, untouched members stay byte-exact next to a new one.
+    let tp = "00-12345678901234567890123456789012-1234567890123456-01";
+    let map: HashMap<String, String> = [
+        ("traceparent".to_owned(), tp.to_owned()),
+        ("baggage".to_owned(), "plus=a%2Bb,keep=x%2fy".to_owned()),
+    ]
+    .into();
+    let ctx = extract(&map).unwrap();
+    let ctx = ctx
+        .clone()
+        .with_baggage(ctx.baggage().try_with("new", "c+d").unwrap());
+    let mut out = HashMap::new();
+    inject(&ctx, &mut out);
+    assert_eq!(out["baggage"], "plus=a%2Bb,keep=x%2fy,new=c%2Bd");
+}
+
+#[test]
+fn a_changed_member_is_encoded_anew() {
+    let b = lossy(&["k=a%2bb,other=1"]);
+    let changed = b.try_with("k", "a+b").unwrap();
+    assert_eq!(changed.to_string(), "other=1,k=a%2Bb");
+    assert_eq!(b.without("other").to_string(), "k=a%2bb");
+}
+
+/// Decodes the way the OpenTelemetry propagators do: Python's `unquote_plus` (`+` is a
+/// space), and Java's, Go's and JavaScript's `%XX` decoders (`+` is `+`).
+fn decode(value: &str, plus_is_space: bool) -> String {
+    let bytes = value.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap();
+                out.push(u8::from_str_radix(hex, 16).unwrap());
+                i += 3;
+            }
+            b'+' if plus_is_space => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn set_values_decode_the_same_with_plus_as_space_or_not() {
+    let values = [
+        "a+b",
+        "a b",
+        "/",
+        "=",
+        ",",
+        ";",
+        "%",
+        "100%25",
+        "\u{e9}t\u{e9}",
+        "\u{20ac} \u{1f600}",
+        "\"quoted\"",
+        "tab\there",
+        "!#$&'()*+-./:<>?@[]^_`{|}~",
+    ];
+    for value in values {
+        let header = Baggage::EMPTY.try_with("k", value).unwrap().to_string();
+        let encoded = header.strip_prefix("k=").unwrap();
+        assert!(
+            encoded
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-._~%".contains(&b)),
+            "{encoded}"
+        );
+        assert_eq!(decode(encoded, true), value, "unquote_plus of {encoded}");
+        assert_eq!(decode(encoded, false), value, "%XX decoding of {encoded}");
+        assert_eq!(lossy(&[&header]).get("k"), Some(value));
+    }
+}
+
+// A counting allocator, per thread (tests run on parallel threads), to show that the strict
+// parser's work is bounded by the limits, not by the input.
+struct Counting;
+
+thread_local! {
+    static ALLOCATED: Cell<usize> = const { Cell::new(0) };
+}
+
+// SAFETY: every method forwards to `System` with the caller's arguments unchanged.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let _ = ALLOCATED.try_with(|n| n.set(n.get() + layout.size()));
+        // SAFETY: forwarded contract.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: forwarded contract.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let _ = ALLOCATED.try_with(|n| n.set(n.get() + new_size));
+        // SAFETY: forwarded contract.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn allocated_by<T>(f: impl FnOnce() -> T) -> (T, usize) {
+    let before = ALLOCATED.with(Cell::get);
+    let out = f();
+    (out, ALLOCATED.with(Cell::get) - before)
+}
+
+#[test]
+fn regression_strict_parse_of_a_2_mb_header_stops_at_the_limits() {
+    // 100,000 members, about 2 MB, and a malformed member at the very end: a parser that read
+    // everything before checking the limits would report the malformed member.
+    let mut header = (0..100_000)
+        .map(|i| format!("key{i:05}=value{i:05}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    header.push_str(",bad key=1");
+    assert!(header.len() > 2_000_000);
+    let (result, bytes) = allocated_by(|| header.parse::<Baggage>());
+    assert_eq!(result, Err(ParseBaggageError::TooManyMembers));
+    assert!(
+        bytes < 64 * 1024,
+        "{bytes} bytes allocated for a rejected header"
+    );
+
+    // Members under the count limit but past the byte limit: stops at the first that does not
+    // fit, without decoding it.
+    let mut header = format!("a={}", "x".repeat(8000));
+    header.push_str(&format!(",b={}", "y".repeat(2_000_000)));
+    let (result, bytes) = allocated_by(|| header.parse::<Baggage>());
+    assert_eq!(
+        result,
+        Err(ParseBaggageError::TooLong {
+            bytes: 8002 + 1 + 2_000_002
+        })
+    );
+    assert!(
+        bytes < 64 * 1024,
+        "{bytes} bytes allocated for a rejected header"
+    );
+}
+
+#[test]
+fn lossy_parse_of_a_2_mb_header_keeps_a_bounded_prefix() {
+    let header = (0..100_000)
+        .map(|i| format!("key{i:05}=value{i:05}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    let (b, bytes) = allocated_by(|| lossy(&[&header]));
+    assert_eq!(b.len(), BAGGAGE_MAX_MEMBERS);
+    assert_eq!(b.iter().last().unwrap().key(), "key00063");
+    assert!(bytes < 64 * 1024, "{bytes} bytes allocated");
+    let out = b.to_string();
+    assert_eq!(out, header[..out.len()]);
+
+    // A member too long to fit is skipped without being decoded.
+    let huge = format!("a=1,big={},b=2", "%41".repeat(700_000));
+    let (b, bytes) = allocated_by(|| lossy(&[&huge]));
+    assert_eq!(b.to_string(), "a=1,b=2");
+    assert!(bytes < 64 * 1024, "{bytes} bytes allocated");
+}
+
+#[test]
 fn travels_with_the_context() {
     let tp = "00-12345678901234567890123456789012-1234567890123456-01";
     let map: HashMap<String, String> = [
@@ -262,4 +463,21 @@ fn travels_with_the_context() {
     // Baggage is independent of traceparent: kept on a fresh root.
     let only_baggage: HashMap<String, String> = [("baggage".to_owned(), "k=v".to_owned())].into();
     assert_eq!(extract_or_root(&only_baggage).baggage().get("k"), Some("v"));
+}
+
+#[test]
+fn job_payloads_carry_the_same_bounds() {
+    // The job-payload path (`payload`, serde) serialises through `inject`.
+    let huge = (0..100_000)
+        .map(|i| format!("key{i:05}=value{i:05}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    let tp = "00-12345678901234567890123456789012-1234567890123456-01";
+    let payload = serde_json::json!({ "traceparent": tp, "baggage": huge }).to_string();
+    let ctx: TraceContext = serde_json::from_str(&payload).unwrap();
+    let out: serde_json::Value = serde_json::to_value(&ctx).unwrap();
+    let sent = out["baggage"].as_str().unwrap();
+    assert!(sent.len() <= BAGGAGE_MAX_BYTES);
+    assert_eq!(sent.split(',').count(), BAGGAGE_MAX_MEMBERS);
+    assert_eq!(sent, &huge[..sent.len()], "the first members, byte-exact");
 }

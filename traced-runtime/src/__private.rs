@@ -588,7 +588,7 @@ impl<F: Future, S: Setup> Future for TracedFuture<F, S> {
             }
         }
         let inner = this.inner;
-        let poll = poll_in(this.ctx, || {
+        let poll = poll_in(this.ctx.as_ref(), || {
             if let Some((callsite, self_type)) = log_entry {
                 callsite.log_entry(self_type);
             }

@@ -15,7 +15,7 @@ type Entry = (Cow<'static, str>, Box<str>);
 /// nothing. Adding a field copies the (small) set once.
 ///
 /// One pointer wide (a thin `Arc` to a boxed slice, not a fat `Arc<[_]>`), which keeps
-/// [`TraceContext`] at 64 bytes: handing a context off copies it.
+/// [`TraceContext`](crate::TraceContext) at 64 bytes: handing a context off copies it.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Fields(Option<Arc<Box<[Entry]>>>);
 

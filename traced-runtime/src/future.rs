@@ -92,6 +92,6 @@ impl<F: Future> Future for WithContext<F> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let inner = this.inner;
-        poll_in(this.ctx, || inner.poll(cx))
+        poll_in(this.ctx.as_ref(), || inner.poll(cx))
     }
 }

@@ -392,7 +392,7 @@ mod tests {
     fn span_scope_undoes_exactly_its_change() {
         let a = TraceContext::new_root().child();
         let _a = a.enter();
-        let mut s = SpanScope::open(true);
+        let s = SpanScope::open(true);
         let inner = TraceContext::current().unwrap();
         assert_eq!(inner.parent_span_id(), a.span_id());
         assert_ne!(inner.span_id(), a.span_id());
@@ -411,7 +411,7 @@ mod tests {
     fn a_span_opened_in_place_is_seen_by_every_reader() {
         let a = TraceContext::new_root().child().with_field("k", "v");
         let _a = a.enter();
-        let mut s = SpanScope::open(true);
+        let s = SpanScope::open(true);
         let span = current_span_id();
         assert_ne!(span, a.span_id());
         let seen = TraceContext::current().unwrap();
@@ -428,10 +428,10 @@ mod tests {
     fn a_nested_read_sees_the_open_span() {
         // A logger that reads the context while `with_current` lends it (reentrant borrow).
         let a = TraceContext::new_root().child();
-        let mut owner = Some(a.clone());
+        let owner = Some(a.clone());
         for lent in [true, false] {
             let check = || {
-                let mut s = SpanScope::open(true);
+                let s = SpanScope::open(true);
                 let span = current_span_id();
                 with_current(|outer| {
                     assert_eq!(outer.unwrap().span_id(), span);
@@ -440,7 +440,7 @@ mod tests {
                 s.close();
             };
             if lent {
-                poll_in(&mut owner, check);
+                poll_in(owner.as_ref(), check);
             } else {
                 a.in_scope(check);
             }
@@ -451,11 +451,11 @@ mod tests {
     fn a_lent_context_is_current_during_the_poll_only() {
         let a = TraceContext::new_root().child();
         let b = TraceContext::new_root();
-        let mut owner = Some(a.clone());
+        let owner = Some(a.clone());
         b.in_scope(|| {
-            poll_in(&mut owner, || {
+            poll_in(owner.as_ref(), || {
                 assert_eq!(TraceContext::current(), Some(a.clone()));
-                let mut s = SpanScope::open(true);
+                let s = SpanScope::open(true);
                 assert_eq!(
                     TraceContext::current().unwrap().parent_span_id(),
                     a.span_id()
@@ -478,12 +478,12 @@ mod tests {
     #[test]
     fn a_poll_without_context_hides_the_callers() {
         let b = TraceContext::new_root();
-        let mut owner = None;
+        let owner: Option<TraceContext> = None;
         b.in_scope(|| {
-            poll_in(&mut owner, || {
+            poll_in(owner.as_ref(), || {
                 assert_eq!(TraceContext::current(), None);
                 // A traced call inside starts its own trace, and ends it.
-                let mut s = SpanScope::open(true);
+                let s = SpanScope::open(true);
                 let started = TraceContext::current().unwrap();
                 assert_ne!(started.trace_id(), b.trace_id());
                 s.close();
@@ -496,19 +496,19 @@ mod tests {
 
     #[test]
     fn a_started_trace_survives_scopes_that_hide_it() {
-        let mut started = SpanScope::open(true);
+        let started = SpanScope::open(true);
         let a = TraceContext::current().unwrap();
         assert_eq!(a.parent_span_id(), None);
         assert!(a.span_id().is_some());
         let in_trace_of_its_own = || {
             assert_eq!(TraceContext::current(), None);
             // Another trace starts and ends in there.
-            let mut inner = SpanScope::open(true);
+            let inner = SpanScope::open(true);
             assert_ne!(current_trace_id(), Some(a.trace_id()));
             inner.close();
         };
         // A poll of a future without context ...
-        poll_in(&mut None, in_trace_of_its_own);
+        poll_in(None, in_trace_of_its_own);
         assert_eq!(TraceContext::current(), Some(a.clone()));
         // ... and entering "no context" (a thread spawned outside any trace does that).
         ContextGuard::install(None).in_place(in_trace_of_its_own);
@@ -527,7 +527,7 @@ mod tests {
 
     #[test]
     fn span_scope_started_ends_the_trace() {
-        let mut s = SpanScope::open(false);
+        let s = SpanScope::open(false);
         let started = TraceContext::current().unwrap();
         assert_eq!(started.span_id(), None);
         s.close();

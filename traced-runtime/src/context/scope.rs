@@ -48,7 +48,7 @@ impl ContextGuard {
     #[inline]
     pub(crate) fn install(ctx: Option<TraceContext>) -> Self {
         Self {
-            frame: slot::push(ctx).ok(),
+            frame: slot::push(ctx),
             _not_send: PhantomData,
         }
     }
@@ -65,8 +65,7 @@ impl Drop for ContextGuard {
     #[inline]
     fn drop(&mut self) {
         if let Some(frame) = self.frame.take() {
-            // The removed context drops here, after the slot's borrow has ended.
-            drop(slot::remove(frame));
+            slot::remove(frame);
         }
     }
 }
@@ -105,86 +104,23 @@ pub fn field_scope(key: impl Into<Cow<'static, str>>, value: impl Into<String>) 
     ContextGuard::install(Some(ctx.with_field(key, value)))
 }
 
-/// A frame that ends, with everything entered above it, when dropped (also while unwinding).
-struct Scope {
-    frame: Option<FrameId>,
-}
-
-impl Scope {
-    /// Enters `ctx`; when the slot is unavailable (thread teardown), enters nothing and gives
-    /// `ctx` back.
-    #[inline]
-    fn enter(ctx: Option<TraceContext>) -> (Self, Option<TraceContext>) {
-        match slot::push(ctx) {
-            Ok(frame) => (Self { frame: Some(frame) }, None),
-            Err(ctx) => (Self { frame: None }, ctx),
-        }
-    }
-
-    /// Ends the scope and hands back the context it entered.
-    #[inline]
-    fn end(mut self) -> Option<TraceContext> {
-        self.frame.take().and_then(slot::truncate)
-    }
-}
-
-impl Drop for Scope {
-    #[inline]
-    fn drop(&mut self) {
-        if let Some(frame) = self.frame.take() {
-            drop(slot::truncate(frame));
-        }
-    }
-}
-
 /// Runs `f` with `ctx` (`None`: no context) current; afterwards what was current before is
 /// current again, whatever `f` entered and kept.
 #[inline]
 pub(crate) fn in_scope<R>(ctx: Option<TraceContext>, f: impl FnOnce() -> R) -> R {
-    let _scope = Scope::enter(ctx);
-    f()
+    slot::scope(ctx, f)
 }
 
-/// Runs `poll` (one poll of a future) with the future's context `owner` current (`None`: no
+/// Runs `poll` (one poll of a future) with the future's context `ctx` current (`None`: no
 /// context, hiding the caller's), and makes the caller's context current again afterwards, also
 /// while a panic unwinds.
 ///
-/// The context is moved into the slot for the poll and back into `owner` after it, neither
-/// cloned nor lent by pointer: no reference to the future outlives the poll, whatever the code
-/// inside does with guards.
+/// The context is lent for the poll, neither cloned nor moved; whatever the code inside enters
+/// and keeps ends with the poll, so nothing refers to the future once the poll has returned.
 #[inline(always)]
-pub(crate) fn poll_in<R>(owner: &mut Option<TraceContext>, poll: impl FnOnce() -> R) -> R {
-    let (scope, not_entered) = Scope::enter(owner.take());
-    *owner = not_entered;
-    let mut scope = PollScope {
-        scope: Some(scope),
-        owner,
-    };
-    let result = poll();
-    scope.finish();
-    result
-}
-
-/// Puts the future's context back into the future, on return and on unwind alike.
-struct PollScope<'a> {
-    scope: Option<Scope>,
-    owner: &'a mut Option<TraceContext>,
-}
-
-impl PollScope<'_> {
-    #[inline(always)]
-    fn finish(&mut self) {
-        if let Some(scope) = self.scope.take() {
-            if let Some(ctx) = scope.end() {
-                *self.owner = Some(ctx);
-            }
-        }
-    }
-}
-
-impl Drop for PollScope<'_> {
-    #[inline(always)]
-    fn drop(&mut self) {
-        self.finish();
+pub(crate) fn poll_in<R>(ctx: Option<&TraceContext>, poll: impl FnOnce() -> R) -> R {
+    match ctx {
+        Some(ctx) => slot::lend(ctx, poll),
+        None => slot::scope(None, poll),
     }
 }

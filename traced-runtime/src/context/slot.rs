@@ -1,74 +1,141 @@
-//! The per-thread slot: a stack of frames, each entered by one scope or guard and removed by it.
+//! The per-thread slot: a stack of frames, each entered by one guard or scope and removed by it.
 //!
-//! This file alone holds the slot's thread-locals. It has no `unsafe`: every frame owns its
-//! context, and guards and scopes hold only the [`FrameId`] of the frame they pushed, never a
-//! pointer or a copy of the slot's state. Whatever safe code does with a guard (keeps it past a
-//! poll, drops it out of order, leaks it, drops it while a panic unwinds), dropping it can only
-//! remove its own frame, if that frame is still there, so nothing can make a reader see freed
-//! memory or a context that nobody entered.
+//! This file alone holds the slot's thread-locals and its one `unsafe`: the dereference of a
+//! context lent for a poll (see [`lend`] for why it is sound). Guards and scopes hold only the
+//! [`FrameId`] of the frame they pushed, never a pointer or a copy of the slot's state, so
+//! whatever safe code does with a guard (keeps it past a poll, drops it out of order, leaks it,
+//! drops it while a panic unwinds), dropping it can only remove its own frame, and only if that
+//! frame is still there.
 //!
-//! Layout, chosen for the traced-call fast path:
+//! Layout, chosen for the fast paths (a poll, a traced call):
 //!
-//! - `FRAMES` owns the frames' contexts, bottom first. Below every frame is the base: no
-//!   context, which is what a thread starts with.
+//! - The frames, bottom first: the first [`INLINE`] in arrays of `Cell`s (no destructor, no
+//!   borrow flag: pushing and popping a frame is a few plain stores), deeper ones in `SPILLED`.
+//!   Below every frame is the base: no context, which is what a thread starts with. Frame ids
+//!   grow with every push, so the stack is sorted by id.
+//! - `OWNED` holds the contexts that guards and `in_scope` entered (64 bytes each) in the order
+//!   of their frames; polls and traced calls never touch it.
 //! - `TOP` is the id of the top frame (`0`: the base), whose low bit says whether it has a
-//!   context, so "is a context current?" is one load of a destructor-free `Cell`.
+//!   context, so "is a context current?" is one load.
 //! - `SPAN_ID` / `PARENT_SPAN_ID` are the top frame's span ids. A `#[traced(span)]` call opens
-//!   and closes its span in place by writing these two cells only, so the top frame's context
-//!   in `FRAMES` may lag behind them; a frame's ids are written back when another frame covers
-//!   it and read back when it is uncovered.
-//!
-//! The span ids are two 8-byte cells rather than one 16-byte one: a 16-byte load of what two
-//! 8-byte stores wrote stalls store-to-load forwarding (about 5 ns per call).
+//!   and closes its span in place by writing these two cells only; a frame's ids are saved in the
+//!   frame when another frame covers it and loaded back when it is uncovered. They are two 8-byte
+//!   cells rather than one 16-byte one: a 16-byte load of what two 8-byte stores wrote stalls
+//!   store-to-load forwarding (about 5 ns per call).
 
 use core::cell::{Cell, RefCell};
+use core::ptr::NonNull;
 
 use super::TraceContext;
-use crate::id::SpanId;
+use crate::id::{SpanId, TraceFlags, TraceId};
+
+/// Frames kept in the inline arrays; deeper ones (leaked guards, say) go to `SPILLED`.
+const INLINE: usize = 32;
 
 thread_local! {
-    static FRAMES: RefCell<Vec<Frame>> = const { RefCell::new(Vec::new()) };
+    static IDS: [Cell<FrameId>; INLINE] = const { [const { Cell::new(FrameId(BASE)) }; INLINE] };
+    static SPANS: [Cell<SpanIds>; INLINE] = const { [const { Cell::new(SpanIds::NONE) }; INLINE] };
+    static HELD: [Cell<Held>; INLINE] = const { [const { Cell::new(Held::Nothing) }; INLINE] };
+    /// The number of frames.
+    static LEN: Cell<usize> = const { Cell::new(0) };
+    /// Frames from [`INLINE`] on.
+    static SPILLED: RefCell<Vec<Frame>> = const { RefCell::new(Vec::new()) };
+    static OWNED: RefCell<Vec<(FrameId, TraceContext)>> = const { RefCell::new(Vec::new()) };
     static TOP: Cell<u64> = const { Cell::new(BASE) };
     static SPAN_ID: Cell<Option<SpanId>> = const { Cell::new(None) };
     static PARENT_SPAN_ID: Cell<Option<SpanId>> = const { Cell::new(None) };
-    /// The next frame number (see [`FrameId`]).
-    static NEXT: Cell<u64> = const { Cell::new(1) };
+    /// The id of the next frame, before its flag bits (see [`FrameId`]).
+    static NEXT: Cell<u64> = const { Cell::new(STEP) };
 }
 
 /// [`TOP`] when no frame is entered: no context.
 const BASE: u64 = 0;
 /// The bit of a frame id that says the frame has a context.
 const HAS_CONTEXT: u64 = 1;
-/// Frame ids advance in steps of this, leaving the low bits to [`HAS_CONTEXT`] and to the
-/// users of [`FrameId::raw`].
-const STEP: u64 = 4;
+/// The bit of a frame id that says the frame's context is in `OWNED`.
+const OWNS: u64 = 2;
+/// Frame ids advance in steps of this, which leaves bit 2 clear for [`FrameId::raw`]'s users.
+const STEP: u64 = 8;
 
-/// Names one frame of this thread's slot. Ids are never reused (a `u64` counter), so an id whose
-/// frame was removed names nothing, whatever was pushed since.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Names one frame of this thread's slot. Ids are never reused (a 64-bit counter), so an id
+/// whose frame is gone names nothing, whatever was pushed since.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct FrameId(u64);
 
 impl FrameId {
-    /// The id as a number: a multiple of 4 plus [`HAS_CONTEXT`] (bit 1 is always clear).
-    #[inline]
+    /// The id as a number: never 0, bit 2 always clear.
+    #[inline(always)]
     pub(crate) const fn raw(self) -> u64 {
         self.0
     }
 
     /// The id whose [`raw`](Self::raw) value is `raw`.
-    #[inline]
+    #[inline(always)]
     pub(crate) const fn from_raw(raw: u64) -> Self {
         Self(raw)
     }
 }
 
-struct Frame {
-    id: FrameId,
-    /// `None`: the frame hides whatever is below it ("no context").
-    ctx: Option<TraceContext>,
+/// What a frame makes current.
+#[derive(Clone, Copy)]
+enum Held {
+    /// No context: the frame hides whatever is below it.
+    Nothing,
+    /// A context entered by a guard or a scope, kept in `OWNED` under the frame's id.
+    Owned,
+    /// The trace a traced call started: its first context has nothing but ids, so only those are
+    /// kept (the trace-id as bytes, which keeps a frame 8-byte aligned; the span ids are the
+    /// frame's).
+    Started([u8; 16], TraceFlags),
+    /// The context of a future, lent for one poll by [`lend`].
+    Lent(NonNull<TraceContext>),
 }
 
-/// The span-id and parent-id of the current context, as the two cells hold them.
+#[derive(Clone, Copy)]
+struct Frame {
+    id: FrameId,
+    /// The frame's span ids while it is covered (for the top frame, the cells hold them).
+    span: SpanIds,
+    held: Held,
+}
+
+impl Frame {
+    /// Calls `f` with the frame's context as stored (span ids not applied), `None` when it has
+    /// none. `f` must not run user code (it may clone the context or read its ids).
+    #[inline]
+    fn with_context<R>(&self, f: impl FnOnce(Option<&TraceContext>) -> R) -> R {
+        match self.held {
+            Held::Nothing => f(None),
+            Held::Owned => with_owned(self.id, f),
+            Held::Started(trace_id, flags) => match TraceId::from_bytes(trace_id) {
+                Some(trace_id) => f(Some(&TraceContext::new(trace_id, None, flags))),
+                None => f(None),
+            },
+            // SAFETY: `self` was read from the stack just now, and a `Lent` frame is on the
+            // stack only while the `lend` call that pushed it runs, during which `lend` borrows
+            // the pointee (see `lend`): it is alive and not mutated. The reference lives for
+            // `f`'s call only, which runs no user code, so the frame cannot be removed meanwhile.
+            Held::Lent(ctx) => f(Some(unsafe { ctx.as_ref() })),
+        }
+    }
+}
+
+/// Calls `f` with the context `OWNED` keeps for frame `id`.
+fn with_owned<R>(id: FrameId, f: impl FnOnce(Option<&TraceContext>) -> R) -> R {
+    let mut f = Some(f);
+    let seen = OWNED.try_with(|owned| {
+        let owned = owned.try_borrow().ok()?;
+        let at = owned.binary_search_by_key(&id, |(id, _)| *id).ok()?;
+        f.take().map(|f| f(Some(&owned[at].1)))
+    });
+    match (seen, f) {
+        (Ok(Some(r)), _) => r,
+        (_, Some(f)) => f(None),
+        (_, None) => unreachable!("with_owned: closure consumed without a result"),
+    }
+}
+
+/// The span-id and parent-id of a context.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct SpanIds {
     pub(crate) span_id: Option<SpanId>,
@@ -81,7 +148,7 @@ impl SpanIds {
         parent_span_id: None,
     };
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn of(ctx: &TraceContext) -> Self {
         Self {
             span_id: ctx.span_id,
@@ -89,16 +156,158 @@ impl SpanIds {
         }
     }
 
-    #[inline]
-    fn of_frame(ctx: Option<&TraceContext>) -> Self {
-        ctx.map_or(Self::NONE, Self::of)
-    }
-
-    #[inline]
+    #[inline(always)]
     pub(crate) fn write_to(self, ctx: &mut TraceContext) {
         ctx.span_id = self.span_id;
         ctx.parent_span_id = self.parent_span_id;
     }
+}
+
+// The stack, by position. Positions from `INLINE` on are in `SPILLED` (the cold paths).
+
+#[inline(always)]
+fn id_at(at: usize) -> Option<FrameId> {
+    if at < INLINE {
+        Some(IDS.with(|ids| ids[at].get()))
+    } else {
+        spilled(at).map(|f| f.id)
+    }
+}
+
+#[inline(always)]
+fn span_at(at: usize) -> SpanIds {
+    if at < INLINE {
+        SPANS.with(|spans| spans[at].get())
+    } else {
+        spilled(at).map_or(SpanIds::NONE, |f| f.span)
+    }
+}
+
+#[inline(always)]
+fn set_span_at(at: usize, span: SpanIds) {
+    if at < INLINE {
+        SPANS.with(|spans| spans[at].set(span));
+    } else {
+        set_spilled(at, |f| f.span = span);
+    }
+}
+
+#[inline(always)]
+fn frame_at(at: usize) -> Option<Frame> {
+    if at < INLINE {
+        Some(Frame {
+            id: IDS.with(|ids| ids[at].get()),
+            span: SPANS.with(|spans| spans[at].get()),
+            held: HELD.with(|held| held[at].get()),
+        })
+    } else {
+        spilled(at)
+    }
+}
+
+/// Writes `frame` at `at`, which is at most the number of frames; `false` when the spilled
+/// frames are unavailable (thread teardown).
+#[inline(always)]
+fn set_frame_at(at: usize, frame: Frame) -> bool {
+    if at < INLINE {
+        IDS.with(|ids| ids[at].set(frame.id));
+        SPANS.with(|spans| spans[at].set(frame.span));
+        HELD.with(|held| held[at].set(frame.held));
+        true
+    } else {
+        push_or_set_spilled(at, frame)
+    }
+}
+
+#[cold]
+fn spilled(at: usize) -> Option<Frame> {
+    SPILLED
+        .try_with(|spilled| spilled.try_borrow().ok()?.get(at - INLINE).copied())
+        .ok()
+        .flatten()
+}
+
+#[cold]
+fn set_spilled(at: usize, f: impl FnOnce(&mut Frame)) {
+    let _gone = SPILLED.try_with(|spilled| {
+        if let Ok(mut spilled) = spilled.try_borrow_mut() {
+            if let Some(frame) = spilled.get_mut(at - INLINE) {
+                f(frame);
+            }
+        }
+    });
+}
+
+#[cold]
+fn push_or_set_spilled(at: usize, frame: Frame) -> bool {
+    SPILLED
+        .try_with(|spilled| {
+            let Ok(mut spilled) = spilled.try_borrow_mut() else {
+                return false;
+            };
+            match at - INLINE {
+                i if i < spilled.len() => spilled[i] = frame,
+                i if i == spilled.len() => spilled.push(frame),
+                _ => return false,
+            }
+            true
+        })
+        .unwrap_or(false)
+}
+
+/// Shortens the stack to `len` frames (the spilled part included) and makes the new top
+/// current.
+#[inline(always)]
+fn set_len(len: usize) {
+    let old = LEN.get();
+    LEN.set(len);
+    if old > INLINE {
+        truncate_spilled(len);
+    }
+    match len
+        .checked_sub(1)
+        .and_then(|top| Some((id_at(top)?, span_at(top))))
+    {
+        Some((id, span)) => {
+            TOP.set(id.0);
+            set_span_ids(span);
+        }
+        None => {
+            TOP.set(BASE);
+            set_span_ids(SpanIds::NONE);
+        }
+    }
+}
+
+/// Pops the top frame, at `top` in the inline arrays, and makes the one below current.
+#[inline(always)]
+fn pop_inline(top: usize) {
+    LEN.set(top);
+    match top.checked_sub(1) {
+        Some(below) if below < INLINE => {
+            TOP.set(IDS.with(|ids| ids[below].get()).0);
+            set_span_ids(SPANS.with(|spans| spans[below].get()));
+        }
+        _ => {
+            TOP.set(BASE);
+            set_span_ids(SpanIds::NONE);
+        }
+    }
+}
+
+#[cold]
+fn truncate_spilled(len: usize) {
+    let _gone = SPILLED.try_with(|spilled| {
+        if let Ok(mut spilled) = spilled.try_borrow_mut() {
+            spilled.truncate(len.saturating_sub(INLINE));
+        }
+    });
+}
+
+/// The position of frame `id`, searching from the top (where scopes and guards usually find
+/// theirs).
+fn position(id: FrameId) -> Option<usize> {
+    (0..LEN.get()).rev().find(|&at| id_at(at) == Some(id))
 }
 
 /// Whether the top frame has a context: one `Cell` load.
@@ -136,155 +345,238 @@ pub(crate) fn set_span_ids(ids: SpanIds) {
     PARENT_SPAN_ID.set(ids.parent_span_id);
 }
 
-/// Sets the span ids of frame `id`, wherever it is: in the cells when it is the top frame, in
-/// its context when it is covered; nothing when it is gone.
-pub(crate) fn set_span_ids_of(id: FrameId, ids: SpanIds) {
-    if TOP.get() == id.0 {
-        set_span_ids(ids);
-        return;
+/// Sets the span ids of frame `id`, which is not the top frame; nothing when it is gone.
+#[cold]
+pub(crate) fn set_covered_span_ids(id: FrameId, ids: SpanIds) {
+    if let Some(at) = position(id) {
+        set_span_at(at, ids);
     }
-    let _gone = FRAMES.try_with(|frames| {
-        let Ok(mut frames) = frames.try_borrow_mut() else {
-            return;
-        };
-        if let Some(Frame { ctx: Some(ctx), .. }) = frames.iter_mut().find(|f| f.id == id) {
-            ids.write_to(ctx);
-        }
-    });
 }
 
-/// Calls `f` with the top frame's context as it is stored (its span ids may lag behind
-/// [`span_ids`]), or `None` when no context is current or the slot is unavailable (thread
-/// teardown, or a reader inside an allocation made while the slot is being changed).
-///
-/// `f` runs while the slot is borrowed: it must not run user code (log, enter, drop guards).
+/// Calls `f` with the current context as stored (its span ids may lag behind [`span_ids`]), or
+/// `None` when no context is current. `f` must not run user code (it may clone the context or
+/// read its ids).
 #[inline]
 pub(crate) fn with_top<R>(f: impl FnOnce(Option<&TraceContext>) -> R) -> R {
     if !has_context() {
         return f(None);
     }
-    let mut f = Some(f);
-    let result = FRAMES.try_with(|frames| {
-        let frames = frames.try_borrow().ok()?;
-        let ctx = frames.last().and_then(|top| top.ctx.as_ref());
-        f.take().map(|f| f(ctx))
-    });
-    match (result, f) {
-        (Ok(Some(r)), _) => r,
-        (_, Some(f)) => f(None),
-        // `f` ran and returned, so the first arm matched.
-        (_, None) => unreachable!("with_top: closure consumed without a result"),
+    match LEN.get().checked_sub(1).and_then(frame_at) {
+        Some(top) => top.with_context(f),
+        None => f(None),
     }
 }
 
-/// The context of frame `id` as it is now (with its current span ids), wherever it is; `None`
-/// when it has none or is gone.
+/// A clone of the context of frame `id` as it is now (with its current span ids), wherever it is;
+/// `None` when it has none or is gone.
 pub(crate) fn context_of(id: FrameId) -> Option<TraceContext> {
-    let top = is_top(id);
-    let mut ctx = FRAMES
-        .try_with(|frames| {
-            let frames = frames.try_borrow().ok()?;
-            frames.iter().rfind(|f| f.id == id)?.ctx.clone()
-        })
-        .ok()
-        .flatten()?;
-    if top {
-        span_ids().write_to(&mut ctx);
-    }
+    let frame = frame_at(position(id)?)?;
+    let mut ctx = frame.with_context(|ctx| ctx.cloned())?;
+    let span = if is_top(id) { span_ids() } else { frame.span };
+    span.write_to(&mut ctx);
     Some(ctx)
 }
 
-/// Pushes a frame with `ctx` (`None`: "no context") and makes it current.
-///
-/// # Errors
-///
-/// `ctx` back, and nothing changed, when the slot is unavailable: during thread teardown, or
-/// from inside an allocation made while the slot is being changed.
+/// Pushes a frame with `ctx` (`None`: no context) and makes it current; `None`, and nothing
+/// changed, when the slot is unavailable (thread teardown, or a push from inside an allocation
+/// made while the slot is being changed).
 #[inline]
-pub(crate) fn push(ctx: Option<TraceContext>) -> Result<FrameId, Option<TraceContext>> {
-    let number = NEXT.get();
-    NEXT.set(number.wrapping_add(1));
-    let id = FrameId(number.wrapping_mul(STEP) | if ctx.is_some() { HAS_CONTEXT } else { 0 });
-    let ids = SpanIds::of_frame(ctx.as_ref());
-    let mut ctx = Some(ctx);
-    let _gone = FRAMES.try_with(|frames| {
-        let Ok(mut frames) = frames.try_borrow_mut() else {
-            return;
-        };
-        // The frame being covered keeps its span ids in its context from now on.
-        if has_context() {
-            if let Some(Frame {
-                ctx: Some(below), ..
-            }) = frames.last_mut()
-            {
-                span_ids().write_to(below);
-            }
-        }
-        if let Some(ctx) = ctx.take() {
-            frames.push(Frame { id, ctx });
-        }
+pub(crate) fn push(ctx: Option<TraceContext>) -> Option<FrameId> {
+    let Some(ctx) = ctx else {
+        return push_frame(Held::Nothing, 0, SpanIds::NONE);
+    };
+    let span = SpanIds::of(&ctx);
+    let id = next_id(HAS_CONTEXT | OWNS);
+    let owned = OWNED.try_with(|owned| {
+        let mut owned = owned.try_borrow_mut().ok()?;
+        owned.push((id, ctx));
+        Some(())
     });
-    if let Some(ctx) = ctx {
-        return Err(ctx);
+    if owned != Ok(Some(())) {
+        return None;
     }
+    let pushed = push_frame_as(id, Held::Owned, span);
+    if pushed.is_none() {
+        // Undo the context's entry: the spilled frames were unavailable.
+        let _ = OWNED.try_with(|owned| owned.try_borrow_mut().map(|mut o| o.pop()));
+    }
+    pushed
+}
+
+/// Pushes the frame of a trace that a traced call starts: `trace_id` and `flags`, with `span_id`
+/// as its first span (`None`: no span yet).
+#[inline]
+pub(crate) fn push_started(
+    trace_id: TraceId,
+    flags: TraceFlags,
+    span_id: Option<SpanId>,
+) -> Option<FrameId> {
+    let span = SpanIds {
+        span_id,
+        parent_span_id: None,
+    };
+    push_frame(Held::Started(trace_id.to_bytes(), flags), HAS_CONTEXT, span)
+}
+
+/// The id of the next frame, with `flags` ([`HAS_CONTEXT`], [`OWNS`]).
+#[inline(always)]
+fn next_id(flags: u64) -> FrameId {
+    FrameId(NEXT.get() | flags)
+}
+
+#[inline(always)]
+fn push_frame(held: Held, has_context: u64, span: SpanIds) -> Option<FrameId> {
+    push_frame_as(next_id(has_context), held, span)
+}
+
+#[inline(always)]
+fn push_frame_as(id: FrameId, held: Held, span: SpanIds) -> Option<FrameId> {
+    let len = LEN.get();
+    if len < INLINE {
+        // The new top frame's span ids live in the cells until it is covered.
+        IDS.with(|ids| ids[len].set(id));
+        HELD.with(|h| h[len].set(held));
+    } else if !push_or_set_spilled(len, Frame { id, span, held }) {
+        return None;
+    }
+    if let Some(below) = len.checked_sub(1) {
+        // The frame being covered keeps its span ids in itself from now on.
+        set_span_at(below, span_ids());
+    }
+    LEN.set(len + 1);
+    NEXT.set((id.0 & !(STEP - 1)).wrapping_add(STEP));
     TOP.set(id.0);
-    set_span_ids(ids);
-    Ok(id)
+    set_span_ids(span);
+    Some(id)
 }
 
-/// Removes exactly frame `id`, wherever it is in the stack, and returns its context. Frames above
-/// it stay, now on what was below it. Nothing happens when it is gone.
+/// Removes exactly frame `id`, wherever it is in the stack. Frames above it stay, now on what was
+/// below it. Nothing happens when it is gone.
 #[inline]
-pub(crate) fn remove(id: FrameId) -> Option<TraceContext> {
-    FRAMES
-        .try_with(|frames| {
-            let mut frames = frames.try_borrow_mut().ok()?;
-            let at = frames.iter().rposition(|f| f.id == id)?;
-            let mut frame = frames.remove(at);
-            if at == frames.len() {
-                take_span_ids(&mut frame);
-                uncover(frames.last());
+pub(crate) fn remove(id: FrameId) {
+    let len = LEN.get();
+    let Some(top) = len.checked_sub(1) else {
+        return;
+    };
+    // The common case: a started trace's frame, ending on top.
+    if id.0 & OWNS == 0 && top < INLINE && IDS.with(|ids| ids[top].get()) == id {
+        pop_inline(top);
+        return;
+    }
+    remove_slow(id);
+}
+
+#[cold]
+#[inline(never)]
+fn remove_slow(id: FrameId) {
+    let Some(at) = position(id) else {
+        return;
+    };
+    let len = LEN.get();
+    let owned = id.0 & OWNS != 0;
+    if at + 1 == len {
+        set_len(at);
+    } else {
+        // Shift the frames above down by one; the top frame stays the top frame.
+        for from in at + 1..len {
+            if let Some(frame) = frame_at(from) {
+                set_frame_at(from - 1, frame);
             }
-            frame.ctx
-        })
-        .ok()
-        .flatten()
-}
-
-/// Removes frame `id` and every frame above it, and returns its context: what was current
-/// before the frame was pushed is current again, whatever was entered since and is still
-/// entered. Nothing happens when it is gone.
-#[inline]
-pub(crate) fn truncate(id: FrameId) -> Option<TraceContext> {
-    FRAMES
-        .try_with(|frames| {
-            let mut frames = frames.try_borrow_mut().ok()?;
-            let at = frames.iter().rposition(|f| f.id == id)?;
-            let was_top = at + 1 == frames.len();
-            // Dropping the frames above releases `Arc`s of strings only: no user code runs.
-            frames.truncate(at + 1);
-            let mut frame = frames.pop()?;
-            if was_top {
-                take_span_ids(&mut frame);
-            }
-            uncover(frames.last());
-            frame.ctx
-        })
-        .ok()
-        .flatten()
-}
-
-/// Brings the context of the top frame, which is leaving, up to date with the span-id cells.
-#[inline]
-fn take_span_ids(top: &mut Frame) {
-    if let Some(ctx) = &mut top.ctx {
-        span_ids().write_to(ctx);
+        }
+        LEN.set(len - 1);
+        if len > INLINE {
+            truncate_spilled(len - 1);
+        }
+    }
+    if owned {
+        // Dropped after the slot's borrow has ended.
+        let _ctx = OWNED.try_with(|owned| {
+            let mut owned = owned.try_borrow_mut().ok()?;
+            let at = owned.binary_search_by_key(&id, |(id, _)| *id).ok()?;
+            Some(owned.remove(at))
+        });
     }
 }
 
-/// Makes `top` (`None`: the base) the current frame after the frame above it went away.
-#[inline]
-fn uncover(top: Option<&Frame>) {
-    TOP.set(top.map_or(BASE, |f| f.id.0));
-    set_span_ids(SpanIds::of_frame(top.and_then(|f| f.ctx.as_ref())));
+/// Removes frame `id` and every frame above it: what was current before the frame was pushed is
+/// current again, whatever was entered since and is still entered. Nothing happens when it is
+/// gone, which only a spilled frame during thread teardown can be (see `lend`).
+#[inline(always)]
+fn truncate(id: FrameId) {
+    let len = LEN.get();
+    match len.checked_sub(1) {
+        // Nothing was left above the frame, and it owns no context: the common case.
+        Some(top) if id.0 & OWNS == 0 && top < INLINE && IDS.with(|ids| ids[top].get()) == id => {
+            pop_inline(top);
+        }
+        _ => truncate_slow(id),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn truncate_slow(id: FrameId) {
+    let Some(at) = position(id) else {
+        return;
+    };
+    let any_owned =
+        (at..LEN.get()).any(|at| frame_at(at).is_some_and(|f| matches!(f.held, Held::Owned)));
+    set_len(at);
+    if any_owned {
+        // Sorted by id like the frames: drop the contexts of `id` and everything above it, after
+        // the borrow (dropping them releases `Arc`s of strings only).
+        let _dropped = OWNED.try_with(|owned| {
+            let mut owned = owned.try_borrow_mut().ok()?;
+            let at = owned.partition_point(|(owned_id, _)| *owned_id < id);
+            Some(owned.split_off(at))
+        });
+    }
+}
+
+/// Runs `f` in a scope: with `ctx` (`None`: no context) current, and afterwards with exactly
+/// what was current before, whatever `f` entered and kept, also when `f` panics.
+#[inline(always)]
+pub(crate) fn scope<R>(ctx: Option<TraceContext>, f: impl FnOnce() -> R) -> R {
+    match push(ctx) {
+        Some(frame) => {
+            let _end = EndScope(frame);
+            f()
+        }
+        // Thread teardown: `f` runs with whatever is current.
+        None => f(),
+    }
+}
+
+/// Runs `f` (one poll of a future) with `ctx` current, lent by reference: neither cloned nor
+/// moved. Afterwards exactly what was current before is current again, also when `f` panics.
+///
+/// This is what makes [`Held::Lent`] sound. The frame holding the pointer is pushed here and
+/// removed, together with every frame above it, by `EndScope` before this function returns or
+/// unwinds, while `ctx` is still borrowed; `EndScope` is private to this file and never leaked.
+/// Nothing else removes or copies the pointer: guards and scopes know only their own frame ids,
+/// a scope's frame is on the stack until the scope ends (scopes nest with the call stack, and
+/// only a scope removes its own frame), and readers copy the pointee, never the pointer. The one
+/// way `EndScope` can miss its frame is a frame in `SPILLED` after `SPILLED` was destroyed at
+/// thread teardown, and then the pointer went with it.
+#[inline(always)]
+pub(crate) fn lend<R>(ctx: &TraceContext, f: impl FnOnce() -> R) -> R {
+    let span = SpanIds::of(ctx);
+    match push_frame(Held::Lent(NonNull::from(ctx)), HAS_CONTEXT, span) {
+        Some(frame) => {
+            let _end = EndScope(frame);
+            f()
+        }
+        // Thread teardown, with the spilled frames gone: `f` runs with whatever is current.
+        None => f(),
+    }
+}
+
+/// Ends a scope's frame, and every frame above it, when dropped.
+struct EndScope(FrameId);
+
+impl Drop for EndScope {
+    #[inline(always)]
+    fn drop(&mut self) {
+        truncate(self.0);
+    }
 }

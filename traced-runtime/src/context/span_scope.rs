@@ -25,7 +25,7 @@ pub(crate) struct SpanScope {
 }
 
 /// Marks [`SpanScope::frame`] as pushed by the call. Frame ids never have this bit set.
-const STARTED_BIT: u64 = 2;
+const STARTED_BIT: u64 = 4;
 
 impl SpanScope {
     /// A scope that changed nothing.
@@ -67,22 +67,29 @@ impl SpanScope {
         }
     }
 
+    /// Undoes what [`open`](Self::open) did. Called once, by the guard's drop.
     #[inline(always)]
-    pub(crate) fn close(&mut self) {
-        let frame = core::mem::replace(&mut self.frame, 0);
-        if frame == 0 {
+    pub(crate) fn close(&self) {
+        if self.frame == 0 {
             return;
         }
-        if frame & STARTED_BIT == 0 {
-            let frame = FrameId::from_raw(frame);
-            if slot::is_top(frame) {
-                slot::set_span_ids(self.caller);
-            } else {
-                // Something the call entered is still entered above the frame.
-                slot::set_span_ids_of(frame, self.caller);
-            }
+        // A started trace's frame never matches: `STARTED_BIT` is never set in a frame id.
+        if slot::is_top(FrameId::from_raw(self.frame)) {
+            slot::set_span_ids(self.caller);
         } else {
-            drop(slot::remove(FrameId::from_raw(frame & !STARTED_BIT)));
+            self.close_slow();
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn close_slow(&self) {
+        let frame = FrameId::from_raw(self.frame & !STARTED_BIT);
+        if self.frame & STARTED_BIT != 0 {
+            slot::remove(frame);
+        } else {
+            // Something the call entered is still entered above its frame.
+            slot::set_covered_span_ids(frame, self.caller);
         }
     }
 }
@@ -93,13 +100,13 @@ impl SpanScope {
 fn start(span: bool) -> SpanScope {
     let (trace_id, flags) = super::new_trace();
     let span_id = if span { Some(SpanId::random()) } else { None };
-    match slot::push(Some(TraceContext::new(trace_id, span_id, flags))) {
-        Ok(frame) => SpanScope {
+    match slot::push_started(trace_id, flags, span_id) {
+        Some(frame) => SpanScope {
             frame: frame.raw() | STARTED_BIT,
             caller: SpanIds::NONE,
         },
         // Thread teardown: the call runs without a context.
-        Err(_) => SpanScope::UNCHANGED,
+        None => SpanScope::UNCHANGED,
     }
 }
 

@@ -1,6 +1,6 @@
 //! The `baggage` header: application key/value pairs propagated with a request.
 //!
-//! Implements [W3C Baggage §3](https://www.w3.org/TR/baggage/#header-content):
+//! Implements W3C Baggage, ["Header Content"](https://www.w3.org/TR/baggage/#header-content):
 //!
 //! ```text
 //! baggage-string = list-member 0*179( OWS "," OWS list-member )
@@ -11,17 +11,7 @@
 //! baggage-octet  = %x21 / %x23-2B / %x2D-3A / %x3C-5B / %x5D-7E
 //! ```
 //!
-//! - Values are percent-decoded when parsed; octet sequences that are not UTF-8 become
-//!   U+FFFD ([§3.2.1.2](https://www.w3.org/TR/baggage/#value)). On output every byte outside
-//!   `baggage-octet`, and `%` itself, is percent-encoded.
-//! - Properties are opaque to the specification: they are validated, trimmed and carried as
-//!   text, never decoded.
-//! - [Limits](https://www.w3.org/TR/baggage/#limits): at most [`MAX_MEMBERS`] (64) list-members
-//!   and [`MAX_BYTES`] (8192) bytes of header value are propagated. Members past the limits are
-//!   dropped whole, never truncated (a platform "MUST NOT propagate any partial list-members").
-//! - A malformed list-member is removed, the others are kept
-//!   ([§4](https://www.w3.org/TR/baggage/#mutating-baggage): a system "MAY remove that entry").
-//!   [`FromStr`] is the strict alternative that rejects the whole value instead.
+//! The decoding, forwarding, encoding and limit rules are documented on [`Baggage`].
 
 use core::fmt;
 use core::str::FromStr;
@@ -40,12 +30,31 @@ pub const MAX_MEMBERS: usize = 64;
 pub const MAX_BYTES: usize = 8192;
 
 /// One list-member: a key, its decoded value and its (opaque) properties.
-#[derive(Clone, PartialEq, Eq, Hash)]
+///
+/// Two entries are equal when their key, decoded value and properties are: how a received
+/// member was spelled (whitespace, hex case of its escapes) is not compared.
+#[derive(Clone)]
 pub struct BaggageEntry {
     key: Box<str>,
     value: Box<str>,
     /// Validated properties, trimmed, joined with `;`, without a leading `;`.
     properties: Box<str>,
+    /// The member as received (trimmed), forwarded byte-exact; `None` when set locally.
+    received: Option<Box<str>>,
+}
+
+impl PartialEq for BaggageEntry {
+    fn eq(&self, other: &Self) -> bool {
+        (&self.key, &self.value, &self.properties) == (&other.key, &other.value, &other.properties)
+    }
+}
+
+impl Eq for BaggageEntry {}
+
+impl core::hash::Hash for BaggageEntry {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        (&self.key, &self.value, &self.properties).hash(state);
+    }
 }
 
 impl BaggageEntry {
@@ -81,8 +90,20 @@ impl BaggageEntry {
         &self.properties
     }
 
-    /// Bytes this member takes in the header (`key=encoded-value[;properties]`).
+    /// The list-member as it is sent: the received text when it came from a header and was
+    /// not changed, else `key=encoded-value[;properties]`.
+    #[must_use]
+    pub fn to_header(&self) -> String {
+        let mut out = String::with_capacity(self.encoded_len());
+        self.write(&mut out);
+        out
+    }
+
+    /// Bytes this member takes in the header.
     fn encoded_len(&self) -> usize {
+        if let Some(received) = &self.received {
+            return received.len();
+        }
         let value: usize = self
             .value
             .bytes()
@@ -97,6 +118,10 @@ impl BaggageEntry {
     }
 
     fn write(&self, out: &mut String) {
+        if let Some(received) = &self.received {
+            out.push_str(received);
+            return;
+        }
         out.push_str(&self.key);
         out.push('=');
         for b in self.value.bytes() {
@@ -130,6 +155,29 @@ impl fmt::Debug for BaggageEntry {
 
 /// W3C baggage: an ordered list of key/value entries that travels with a trace.
 ///
+/// - Values are percent-decoded when parsed; octet sequences that are not UTF-8 become
+///   U+FFFD ([value](https://www.w3.org/TR/baggage/#value)).
+/// - A list-member the service did not set or change is forwarded byte-exact, as received
+///   (trimmed of the whitespace around it): `plus=a%2Bb` leaves as `plus=a%2Bb`, never
+///   decoded and re-encoded.
+/// - A member that is set or changed ([`Baggage::try_with`]) is written with every byte of its
+///   value percent-encoded (`%XX`, uppercase hex) except the RFC 3986 unreserved characters
+///   `A-Z a-z 0-9 - . _ ~`. So `+` (a space to decoders built on `unquote_plus`, such as
+///   OpenTelemetry Python's), `%`, `,`, `;`, `=`, `/`, space and non-ASCII are all escaped, and
+///   the OpenTelemetry propagators of Python, Java, Go and JavaScript all decode the value
+///   back unchanged.
+/// - Properties are opaque to the specification: they are validated and carried as text, never
+///   decoded.
+/// - [Limits](https://www.w3.org/TR/baggage/#limits): at most [`MAX_MEMBERS`] (64) list-members
+///   and [`MAX_BYTES`] (8192) bytes of header value are propagated. Members past the limits are
+///   dropped whole, never truncated (a platform "MUST NOT propagate any partial list-members").
+///   Every `Baggage` value holds within these limits, so every outgoing path (HTTP headers,
+///   job payloads) is bounded by them.
+/// - A malformed list-member is removed, the others are kept
+///   ([§4](https://www.w3.org/TR/baggage/#mutating-baggage): a system "MAY remove that entry").
+///   [`FromStr`] is the strict alternative that rejects the whole value instead; it stops at
+///   the first member past a limit, without reading the rest.
+///
 /// Shared behind an `Arc`: cloning is a reference-count increment, and the empty baggage is a
 /// null pointer, so contexts without baggage allocate nothing. Keys may repeat when received
 /// that way (the specification allows it); [`get`](Self::get) returns the first.
@@ -161,19 +209,24 @@ impl Baggage {
     pub fn parse_joined<'a>(values: impl IntoIterator<Item = &'a [u8]>) -> Self {
         let mut entries = Vec::new();
         let mut bytes = 0;
-        for value in values {
+        'values: for value in values {
             for member in value.split(|&b| b == b',') {
-                if entries.len() == MAX_MEMBERS {
-                    break;
+                let comma = usize::from(!entries.is_empty());
+                // The shortest member, `k=`, no longer fits: nothing more can be kept.
+                if entries.len() == MAX_MEMBERS || bytes + comma + 2 > MAX_BYTES {
+                    break 'values;
+                }
+                // A member is sent as received, so its length is known before parsing it: one
+                // that does not fit is skipped without being decoded.
+                let member = trim_ows(member);
+                if bytes + comma + member.len() > MAX_BYTES {
+                    continue;
                 }
                 let Ok(Some(entry)) = parse_member(member) else {
                     continue;
                 };
-                let len = entry.encoded_len() + usize::from(!entries.is_empty());
-                if bytes + len <= MAX_BYTES {
-                    bytes += len;
-                    entries.push(entry);
-                }
+                bytes += comma + entry.encoded_len();
+                entries.push(entry);
             }
         }
         Self::from_vec(entries)
@@ -265,6 +318,7 @@ impl Baggage {
             key: key.into(),
             value: value.into(),
             properties: properties.into(),
+            received: None,
         });
         check_limits(&entries)?;
         Ok(Self::from_vec(entries))
@@ -282,7 +336,10 @@ impl Baggage {
         )
     }
 
-    /// The header value to send (`k=v,k=v;prop`), or `None` when empty.
+    /// The header value to send (`k=v,k=v;prop`), or `None` when empty: at most
+    /// [`MAX_MEMBERS`] members and [`MAX_BYTES`] bytes. Members that came from a header and
+    /// were not changed are written byte-exact as received; the others percent-encoded as
+    /// the [`Baggage`] docs say.
     #[must_use]
     pub fn to_header(&self) -> Option<String> {
         let entries = self.0.as_deref()?;
@@ -316,22 +373,40 @@ impl FromStr for Baggage {
     /// Strict parse of one header value: every list-member must be well-formed and the limits
     /// must hold. An empty (or all-whitespace) value is the empty baggage.
     ///
+    /// Members are read left to right and reading stops at the first error, so a value past
+    /// the limits costs at most [`MAX_MEMBERS`] members or [`MAX_BYTES`] bytes of work and
+    /// memory, however long it is.
+    ///
     /// # Errors
     ///
-    /// The first [`ParseBaggageError`] found. Never panics.
+    /// The first [`ParseBaggageError`] found: [`ParseBaggageError::TooManyMembers`] at the
+    /// 65th member, [`ParseBaggageError::TooLong`] at the first member that takes the value
+    /// past [`MAX_BYTES`] (members after it are not read). Never panics.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         if trim_ows(s.as_bytes()).is_empty() {
             return Ok(Self::EMPTY);
         }
         let mut entries = Vec::new();
+        let mut bytes = 0;
         for (member, text) in s.as_bytes().split(|&b| b == b',').enumerate() {
+            let text = trim_ows(text);
+            if text.is_empty() {
+                return Err(ParseBaggageError::EmptyMember { member });
+            }
+            if entries.len() == MAX_MEMBERS {
+                return Err(ParseBaggageError::TooManyMembers);
+            }
+            // Sent as received: its length is known before it is decoded.
+            bytes += usize::from(member > 0) + text.len();
+            if bytes > MAX_BYTES {
+                return Err(ParseBaggageError::TooLong { bytes });
+            }
             match parse_member(text) {
                 Ok(Some(entry)) => entries.push(entry),
                 Ok(None) => return Err(ParseBaggageError::EmptyMember { member }),
                 Err(e) => return Err(e.at(member)),
             }
         }
-        check_limits(&entries)?;
         Ok(Self::from_vec(entries))
     }
 }
@@ -371,10 +446,11 @@ fn parse_member(text: &[u8]) -> Result<Option<BaggageEntry>, ParseBaggageError> 
     let properties =
         normalize_properties(parts).ok_or(ParseBaggageError::InvalidProperty { member: 0 })?;
     Ok(Some(BaggageEntry {
-        // Tokens and octets are ASCII.
+        // Tokens, octets and OWS are ASCII.
         key: String::from_utf8_lossy(key).into(),
         value: percent_decode(value).into(),
         properties: properties.into(),
+        received: Some(String::from_utf8_lossy(text).into()),
     }))
 }
 
@@ -433,10 +509,12 @@ fn is_octet(b: u8) -> bool {
     matches!(b, 0x21 | 0x23..=0x2b | 0x2d..=0x3a | 0x3c..=0x5b | 0x5d..=0x7e)
 }
 
-/// Bytes written as themselves on output: octets other than `%`.
+/// Bytes of a set value written as themselves: RFC 3986 `unreserved`. Everything else is
+/// percent-encoded, also the octets the grammar would allow (`+`, `/`, `=`, `!`, ...), because
+/// some decoders read them specially (`+` is a space to `unquote_plus`).
 #[inline]
 fn is_plain(b: u8) -> bool {
-    is_octet(b) && b != b'%'
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
 }
 
 /// Decodes `%XX` escapes (a `%` not followed by two hex digits stays as it is) and replaces
@@ -493,9 +571,10 @@ pub enum ParseBaggageError {
     },
     /// More than [`MAX_MEMBERS`] list-members.
     TooManyMembers,
-    /// The header value would be `bytes` long, more than [`MAX_BYTES`].
+    /// The header value would be longer than [`MAX_BYTES`].
     TooLong {
-        /// Length of the encoded header value.
+        /// Length of the header value up to and including the first member past the limit
+        /// (the strict parser reads no further).
         bytes: usize,
     },
 }
@@ -523,7 +602,10 @@ impl fmt::Display for ParseBaggageError {
             }
             Self::TooManyMembers => write!(f, "baggage has more than {MAX_MEMBERS} members"),
             Self::TooLong { bytes } => {
-                write!(f, "baggage is {bytes} bytes, more than {MAX_BYTES}")
+                write!(
+                    f,
+                    "baggage is at least {bytes} bytes, more than {MAX_BYTES}"
+                )
             }
         }
     }

@@ -14,5 +14,6 @@ pub use baggage::{
 pub(crate) use grammar::trim_ows;
 pub use traceparent::{ParseTraceParentError, TRACEPARENT_LEN, TraceParent};
 pub use tracestate::{
+    LARGE_MEMBER_LEN as TRACESTATE_LARGE_MEMBER_LEN, MAX_LEN as TRACESTATE_MAX_LEN,
     MAX_MEMBERS as TRACESTATE_MAX_MEMBERS, ParseTraceStateError, TRACESTATE_HEADER, TraceState,
 };

@@ -1,30 +1,23 @@
 //! The `tracestate` header: vendor-specific key/value pairs that ride along with `traceparent`.
 //!
-//! Implements [W3C Trace Context §3.3](https://www.w3.org/TR/trace-context/#tracestate-header):
+//! Implements W3C Trace Context Level 2,
+//! ["tracestate Header Field Values"](https://www.w3.org/TR/trace-context-2/#tracestate-header-field-values)
+//! with its [list](https://www.w3.org/TR/trace-context-2/#list),
+//! [key](https://www.w3.org/TR/trace-context-2/#key) and
+//! [value](https://www.w3.org/TR/trace-context-2/#value) rules:
 //!
 //! ```text
 //! list        = list-member 0*31( OWS "," OWS list-member )
 //! list-member = (key "=" value) / OWS
-//! key         = simple-key / multi-tenant-key
-//! simple-key  = (lcalpha / DIGIT) 0*255( lcalpha / DIGIT / "_" / "-" / "*" / "/" )
-//! multi-tenant-key = tenant-id "@" system-id
-//! tenant-id   = ( lcalpha / DIGIT ) 0*240( lcalpha / DIGIT / "_" / "-" / "*" / "/" )
-//! system-id   = lcalpha 0*13( lcalpha / DIGIT / "_" / "-" / "*" / "/" )
+//! key         = ( lcalpha / DIGIT ) 0*255 ( keychar )
+//! keychar     = lcalpha / DIGIT / "_" / "-" / "*" / "/" / "@"
+//! lcalpha     = %x61-7A                         ; a-z
 //! value       = 0*255(chr) nblk-chr
 //! nblk-chr    = %x21-2B / %x2D-3C / %x3E-7E     ; printable ASCII except "," and "="
 //! chr         = %x20 / nblk-chr                 ; the same, or a space (not at the end)
 //! ```
 //!
-//! (A simple key may start with a digit, as the current editor's draft allows; the 2021
-//! Recommendation required a letter.)
-//!
-//! - Several `tracestate` headers are one list, joined in order
-//!   ([§3.3.1.1](https://www.w3.org/TR/trace-context/#tracestate-header-field-values)).
-//! - Empty list-members and optional whitespace around members are tolerated.
-//! - At most 32 list-members in all. A 33rd member, a malformed member, or a key that appears
-//!   twice makes the whole value invalid: it is dropped, not repaired
-//!   ([§3.3.1.5](https://www.w3.org/TR/trace-context/#combined-header-value)).
-//! - A valid value is carried on byte-exact (the headers' own text, joined with `,`).
+//! The receiving and sending rules are documented on [`TraceState`].
 
 use core::fmt;
 use core::str::FromStr;
@@ -33,22 +26,64 @@ use std::sync::Arc;
 
 use super::grammar::trim_ows;
 
-/// Name of the [tracestate header](https://www.w3.org/TR/trace-context/#tracestate-header).
+/// Name of the [tracestate header](https://www.w3.org/TR/trace-context-2/#tracestate-header).
 pub const TRACESTATE_HEADER: &str = "tracestate";
-/// Most list-members a tracestate may hold.
+/// Most list-members a tracestate may hold (distinct keys,
+/// ["tracestate Header Field Values"](https://www.w3.org/TR/trace-context-2/#tracestate-header-field-values)).
 pub const MAX_MEMBERS: usize = 32;
-// Longest simple key, in bytes.
+/// Longest tracestate value kept and sent, in characters (bytes: the value is ASCII), commas
+/// and whitespace included: the 512 characters that
+/// [tracestate Limits](https://www.w3.org/TR/trace-context-2/#tracestate-limits) asks vendors
+/// to propagate.
+pub const MAX_LEN: usize = 512;
+/// Entries longer than this many characters are the first removed when a tracestate must be
+/// shortened ([tracestate Limits](https://www.w3.org/TR/trace-context-2/#tracestate-limits)).
+pub const LARGE_MEMBER_LEN: usize = 128;
+// Longest key, in bytes.
 const MAX_KEY_LEN: usize = 256;
 // Longest value, in bytes.
 const MAX_VALUE_LEN: usize = 256;
-const MAX_TENANT_LEN: usize = 241;
-const MAX_SYSTEM_LEN: usize = 14;
 
-/// A valid, non-empty `tracestate`: 1 to 32 vendor key/value pairs, in order.
+/// A valid, non-empty `tracestate`: 1 to 32 vendor key/value pairs with distinct keys, in
+/// order, at most [`MAX_LEN`] characters as sent.
 ///
-/// The header text is kept as received (several headers joined with `,`) behind an `Arc`, so
-/// cloning is a reference-count increment and a context without tracestate holds `None` (no
-/// allocation).
+/// The header text is kept behind an `Arc`, so cloning is a reference-count increment and a
+/// context without tracestate holds `None` (no allocation).
+///
+/// `@` is an ordinary key character: the `tenant@system` key grammar of the 2021
+/// Recommendation is retired, so `foo@`, `foo@@bar` and `foo@bar@baz` are keys, `@foo` is not.
+///
+/// Receiving:
+///
+/// - Several `tracestate` headers are one list, joined in order with `,`
+///   ([tracestate Header Field Values](https://www.w3.org/TR/trace-context-2/#tracestate-header-field-values)).
+///   Empty list-members and optional whitespace around members are accepted.
+/// - A key that appears again is a duplicate: the later occurrence is discarded, the first
+///   (left-most, i.e. most recent) is kept, as
+///   ["Mutating the tracestate Field"](https://www.w3.org/TR/trace-context-2/#mutating-the-tracestate-field)
+///   allows ("vendors MAY also discard duplicate keys"). A duplicate never costs the rest of
+///   the list.
+/// - At most [`MAX_MEMBERS`] (32) list-members, counted as the suite's reference
+///   implementation (github `w3c/trace-context`, `test/tracecontext/tracestate.py`) counts
+///   them: distinct keys, empty members and discarded duplicates not included. A 33rd distinct
+///   key, or one malformed member, makes the whole value invalid: it is dropped, never repaired
+///   (and the `traceparent` is still honoured,
+///   ["Tracestate Header"](https://www.w3.org/TR/trace-context-2/#tracestate-header)). Parsing stops at the
+///   33rd distinct key.
+///
+/// Sending (the bound lives in the value, so every outgoing path, HTTP headers and job
+/// payloads alike, sends at most [`MAX_LEN`] characters):
+///
+/// - A valid list of at most [`MAX_LEN`] (512) characters with no duplicate is carried on
+///   byte-exact: the received text, several headers joined with `,`.
+/// - Otherwise it is rewritten: empty members and optional whitespace dropped, duplicates
+///   discarded (`k=v,k=v`). When that is still longer than [`MAX_LEN`], whole entries are
+///   removed as ["tracestate Limits"](https://www.w3.org/TR/trace-context-2/#tracestate-limits)
+///   says: entries longer than 128 characters first (right-most first), then entries from the
+///   end, each only until the list fits. 512 is the length the W3C asks every vendor to
+///   propagate ("at least 512 characters of a combined header", commas and whitespace
+///   included); most HTTP servers refuse headers past 8 KiB, and 32 members of 513 characters
+///   could reach 16 KiB.
 ///
 /// ```
 /// use traced_runtime::propagation::TraceState;
@@ -57,45 +92,104 @@ const MAX_SYSTEM_LEN: usize = 14;
 /// assert_eq!(ts.get("congo"), Some("t61rcWkgMzE"));
 /// assert_eq!(ts.as_str(), "rojo=00f067aa0ba902b7, congo=t61rcWkgMzE");
 /// assert!("rojo=1,Congo=2".parse::<TraceState>().is_err()); // one bad key drops it all
+///
+/// // A later duplicate is discarded; `@` is an ordinary key character.
+/// let ts: TraceState = "foo@=1,foo@=2,bar=3".parse()?;
+/// assert_eq!(ts.as_str(), "foo@=1,bar=3");
 /// # Ok::<(), traced_runtime::propagation::ParseTraceStateError>(())
 /// ```
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct TraceState(Arc<String>);
 
+/// The members of a list being parsed: trimmed `key=value` texts and their key lengths.
+struct Members<'a> {
+    members: [(&'a str, usize); MAX_MEMBERS],
+    count: usize,
+}
+
+impl<'a> Members<'a> {
+    const fn new() -> Self {
+        Self {
+            members: [("", 0); MAX_MEMBERS],
+            count: 0,
+        }
+    }
+
+    fn as_slice(&self) -> &[(&'a str, usize)] {
+        &self.members[..self.count]
+    }
+
+    fn contains_key(&self, key: &str) -> bool {
+        self.as_slice().iter().any(|&(m, k)| &m[..k] == key)
+    }
+}
+
 impl TraceState {
     /// Parses the values of every `tracestate` header of a request, in order, as one list.
     ///
     /// Returns `Ok(None)` when there is no list-member at all (no header, or only empty ones).
+    /// Later duplicates of a key are discarded, and a list longer than [`MAX_LEN`] is
+    /// shortened by whole entries (see [`TraceState`]). Work and memory are linear in
+    /// the input and nothing of it is copied but the (bounded) result.
     ///
     /// # Errors
     ///
-    /// [`ParseTraceStateError`] when any member is malformed, a key repeats, or there are more
-    /// than [`MAX_MEMBERS`] members. The caller then drops the whole tracestate
-    /// ([§3.3.1.5](https://www.w3.org/TR/trace-context/#combined-header-value)). Never panics.
+    /// [`ParseTraceStateError`] when any member is malformed or there are more than
+    /// [`MAX_MEMBERS`] distinct keys. The caller then drops the whole tracestate
+    /// ([Tracestate Header](https://www.w3.org/TR/trace-context-2/#tracestate-header)). Never
+    /// panics.
     pub fn parse_joined<'a>(
         values: impl IntoIterator<Item = &'a [u8]>,
     ) -> Result<Option<Self>, ParseTraceStateError> {
-        let mut joined = String::new();
+        let mut members = Members::new();
+        // The headers as received (trimmed), while they could still be sent byte-exact.
+        let mut received: Vec<&'a [u8]> = Vec::new();
+        let mut received_len = 0;
+        let mut rewrite = false;
+        let mut seen = 0;
         for value in values {
             let value = trim_ows(value);
             if value.is_empty() {
                 continue;
             }
-            let Ok(value) = core::str::from_utf8(value) else {
-                return Err(ParseTraceStateError::InvalidValue {
-                    member: count_members(&joined),
-                });
-            };
-            if !joined.is_empty() {
-                joined.push(',');
+            if !rewrite {
+                received_len += value.len() + usize::from(!received.is_empty());
+                rewrite = received_len > MAX_LEN;
+                received.push(value);
             }
-            joined.push_str(value);
+            for member in value.split(|&b| b == b',') {
+                let member = trim_ows(member);
+                if member.is_empty() {
+                    continue;
+                }
+                let (member, key_len) = parse_member(member, seen)?;
+                seen += 1;
+                if members.contains_key(&member[..key_len]) {
+                    rewrite = true;
+                    continue;
+                }
+                if members.count == MAX_MEMBERS {
+                    return Err(ParseTraceStateError::TooManyMembers);
+                }
+                members.members[members.count] = (member, key_len);
+                members.count += 1;
+            }
         }
-        let members = validate(&joined)?;
-        Ok((members > 0).then(|| Self(Arc::new(joined))))
+        if members.count == 0 {
+            return Ok(None);
+        }
+        if !rewrite {
+            // Every byte is ASCII: each member was validated and OWS is ASCII.
+            let joined = received.join(&b","[..]);
+            let joined = String::from_utf8(joined).unwrap_or_default();
+            return Ok(Some(Self(Arc::new(joined))));
+        }
+        let texts: Vec<&str> = members.as_slice().iter().map(|&(m, _)| m).collect();
+        Ok(bounded(&texts, 0).map(|s| Self(Arc::new(s))))
     }
 
-    /// The header value to send: the received text, several headers joined with `,`.
+    /// The header value to send: at most [`MAX_LEN`] characters, the received text when it
+    /// was valid, short enough and free of duplicates.
     #[inline]
     #[must_use]
     pub fn as_str(&self) -> &str {
@@ -127,23 +221,26 @@ impl TraceState {
 
     /// Returns a tracestate with `key` set to `value` and moved to the front (left), as a
     /// vendor updating its entry must do
-    /// ([§3.5](https://www.w3.org/TR/trace-context/#mutating-the-tracestate-field)). The
-    /// right-most member is dropped when that would exceed 32 members. The result is written
-    /// in normalized form (`k=v,k=v`).
+    /// (["Mutating the tracestate Field"](https://www.w3.org/TR/trace-context-2/#mutating-the-tracestate-field)).
+    /// The right-most member is dropped when that would exceed 32 members, and other members
+    /// are removed as [tracestate Limits](https://www.w3.org/TR/trace-context-2/#tracestate-limits)
+    /// says when the result would exceed [`MAX_LEN`]; the new member itself is always kept.
+    /// The result is written in normalized form (`k=v,k=v`).
     ///
     /// # Errors
     ///
     /// [`ParseTraceStateError::InvalidKey`] or [`ParseTraceStateError::InvalidValue`] (with
-    /// `member: 0`) when `key` or `value` breaks the grammar.
+    /// `member: 0`) when `key` or `value` breaks the grammar;
+    /// [`ParseTraceStateError::TooLong`] when `key=value` alone is longer than [`MAX_LEN`].
     pub fn with_member(&self, key: &str, value: &str) -> Result<Self, ParseTraceStateError> {
         let new = Self::member(key, value)?;
-        let mut joined = new.0.as_str().to_owned();
-        for (k, v) in self.iter().filter(|(k, _)| *k != key).take(MAX_MEMBERS - 1) {
-            joined.push(',');
-            joined.push_str(k);
-            joined.push('=');
-            joined.push_str(v);
-        }
+        let mut texts = vec![new.as_str()];
+        texts.extend(
+            members_text(&self.0)
+                .filter(|m| m.split_once('=').map(|(k, _)| k) != Some(key))
+                .take(MAX_MEMBERS - 1),
+        );
+        let joined = bounded(&texts, 1).unwrap_or_default();
         Ok(Self(Arc::new(joined)))
     }
 
@@ -159,6 +256,10 @@ impl TraceState {
         if !valid_value(value.as_bytes()) {
             return Err(ParseTraceStateError::InvalidValue { member: 0 });
         }
+        let len = key.len() + 1 + value.len();
+        if len > MAX_LEN {
+            return Err(ParseTraceStateError::TooLong { len });
+        }
         Ok(Self(Arc::new(format!("{key}={value}"))))
     }
 
@@ -166,16 +267,10 @@ impl TraceState {
     /// written in normalized form.
     #[must_use]
     pub fn without(&self, key: &str) -> Option<Self> {
-        let mut joined = String::new();
-        for (k, v) in self.iter().filter(|(k, _)| *k != key) {
-            if !joined.is_empty() {
-                joined.push(',');
-            }
-            joined.push_str(k);
-            joined.push('=');
-            joined.push_str(v);
-        }
-        (!joined.is_empty()).then(|| Self(Arc::new(joined)))
+        let texts: Vec<&str> = members_text(&self.0)
+            .filter(|m| m.split_once('=').map(|(k, _)| k) != Some(key))
+            .collect();
+        (!texts.is_empty()).then(|| Self(Arc::new(texts.join(","))))
     }
 }
 
@@ -187,14 +282,14 @@ impl FromStr for TraceState {
     /// # Errors
     ///
     /// As [`TraceState::parse_joined`], plus [`ParseTraceStateError::Empty`] when the value
-    /// has no member.
+    /// has no member, or when every member had to be removed to fit [`MAX_LEN`].
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Self::parse_joined([s.as_bytes()])?.ok_or(ParseTraceStateError::Empty)
     }
 }
 
 impl fmt::Display for TraceState {
-    /// Writes the header value.
+    /// Writes the header value ([`as_str`](TraceState::as_str)).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
@@ -206,70 +301,83 @@ impl fmt::Debug for TraceState {
     }
 }
 
-/// The non-empty members of a validated list, trimmed, split at the first `=`.
-fn members(list: &str) -> impl Iterator<Item = (&str, &str)> {
-    list.split(',').filter_map(|m| {
-        let m = m.trim_matches([' ', '\t']);
-        m.split_once('=')
-    })
-}
-
-fn count_members(list: &str) -> usize {
-    list.split(',')
-        .filter(|m| !m.trim_matches([' ', '\t']).is_empty())
-        .count()
-}
-
-/// Checks the whole list; returns the number of members.
-fn validate(list: &str) -> Result<usize, ParseTraceStateError> {
-    let mut keys: [&str; MAX_MEMBERS] = [""; MAX_MEMBERS];
-    let mut count = 0;
-    for member in list.split(',') {
-        let member = member.trim_matches([' ', '\t']);
-        if member.is_empty() {
-            continue;
-        }
-        if count == MAX_MEMBERS {
-            return Err(ParseTraceStateError::TooManyMembers);
-        }
-        let Some((key, value)) = member.split_once('=') else {
-            return Err(ParseTraceStateError::InvalidKey { member: count });
-        };
-        if !valid_key(key.as_bytes()) {
-            return Err(ParseTraceStateError::InvalidKey { member: count });
-        }
-        if !valid_value(value.as_bytes()) {
-            return Err(ParseTraceStateError::InvalidValue { member: count });
-        }
-        if keys[..count].contains(&key) {
-            return Err(ParseTraceStateError::DuplicateKey { member: count });
-        }
-        keys[count] = key;
-        count += 1;
-    }
-    Ok(count)
-}
-
-#[inline]
-fn key_char(b: u8) -> bool {
-    matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-' | b'*' | b'/')
-}
-
-fn valid_key(key: &[u8]) -> bool {
-    let id = |part: &[u8], max: usize, digit_first: bool| {
-        !part.is_empty()
-            && part.len() <= max
-            && (part[0].is_ascii_lowercase() || (digit_first && part[0].is_ascii_digit()))
-            && part[1..].iter().all(|&b| key_char(b))
+/// Joins `members` with `,`, removing whole entries until the result fits [`MAX_LEN`]:
+/// entries longer than [`LARGE_MEMBER_LEN`] first, then any, each pass from the right. The
+/// first `keep` entries are never removed. `None` when nothing is left.
+fn bounded(members: &[&str], keep: usize) -> Option<String> {
+    let mut kept = vec![true; members.len()];
+    let joined_len = |kept: &[bool]| {
+        let (bytes, count) = members
+            .iter()
+            .zip(kept)
+            .filter(|(_, k)| **k)
+            .fold((0, 0_usize), |(b, c), (m, _)| (b + m.len(), c + 1));
+        bytes + count.saturating_sub(1)
     };
-    match key.iter().position(|&b| b == b'@') {
-        None => id(key, MAX_KEY_LEN, true),
-        Some(at) => {
-            id(&key[..at], MAX_TENANT_LEN, true) && id(&key[at + 1..], MAX_SYSTEM_LEN, false)
+    for large_only in [true, false] {
+        for i in (keep..members.len()).rev() {
+            if joined_len(&kept) <= MAX_LEN {
+                break;
+            }
+            if !large_only || members[i].len() > LARGE_MEMBER_LEN {
+                kept[i] = false;
+            }
         }
+    }
+    let out: Vec<&str> = members
+        .iter()
+        .zip(&kept)
+        .filter(|(_, k)| **k)
+        .map(|(m, _)| *m)
+        .collect();
+    (!out.is_empty()).then(|| out.join(","))
+}
+
+/// The non-empty members of a validated list, trimmed.
+fn members_text(list: &str) -> impl Iterator<Item = &str> {
+    list.split(',')
+        .map(|m| m.trim_matches([' ', '\t']))
+        .filter(|m| !m.is_empty())
+}
+
+/// The members of a validated list, split at the `=`.
+fn members(list: &str) -> impl Iterator<Item = (&str, &str)> {
+    members_text(list).filter_map(|m| m.split_once('='))
+}
+
+/// Validates one trimmed, non-empty list-member (the `index`-th); returns it as text with the
+/// length of its key.
+fn parse_member(member: &[u8], index: usize) -> Result<(&str, usize), ParseTraceStateError> {
+    let Some(eq) = member.iter().position(|&b| b == b'=') else {
+        return Err(ParseTraceStateError::InvalidKey { member: index });
+    };
+    if !valid_key(&member[..eq]) {
+        return Err(ParseTraceStateError::InvalidKey { member: index });
+    }
+    if !valid_value(&member[eq + 1..]) {
+        return Err(ParseTraceStateError::InvalidValue { member: index });
+    }
+    // Valid keys and values are ASCII.
+    let text = core::str::from_utf8(member)
+        .map_err(|_| ParseTraceStateError::InvalidValue { member: index })?;
+    Ok((text, eq))
+}
+
+/// `key = ( lcalpha / DIGIT ) 0*255 ( keychar )`.
+fn valid_key(key: &[u8]) -> bool {
+    match key {
+        [first, rest @ ..] => {
+            key.len() <= MAX_KEY_LEN
+                && matches!(first, b'a'..=b'z' | b'0'..=b'9')
+                && rest.iter().all(
+                    |b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-' | b'*' | b'/' | b'@'),
+                )
+        }
+        [] => false,
     }
 }
 
+/// `value = 0*255(chr) nblk-chr`.
 fn valid_value(value: &[u8]) -> bool {
     !value.is_empty()
         && value.len() <= MAX_VALUE_LEN
@@ -279,16 +387,17 @@ fn valid_value(value: &[u8]) -> bool {
             .all(|&b| matches!(b, 0x20..=0x2b | 0x2d..=0x3c | 0x3e..=0x7e))
 }
 
-/// Why a `tracestate` was dropped.
+/// Why a `tracestate` was dropped, or an update refused.
 ///
-/// `member` counts the non-empty list-members before the offending one (0-based).
+/// `member` counts the non-empty list-members before the offending one (0-based), discarded
+/// duplicates included.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ParseTraceStateError {
     /// The value has no list-member (only from [`FromStr`]; [`TraceState::parse_joined`]
     /// returns `Ok(None)`).
     Empty,
-    /// More than [`MAX_MEMBERS`] list-members.
+    /// More than [`MAX_MEMBERS`] distinct keys.
     TooManyMembers,
     /// A member has no `=` or its key breaks the key grammar.
     InvalidKey {
@@ -301,10 +410,11 @@ pub enum ParseTraceStateError {
         /// Index of the member.
         member: usize,
     },
-    /// A key appears twice.
-    DuplicateKey {
-        /// Index of the second occurrence.
-        member: usize,
+    /// A member to set ([`TraceState::member`], [`TraceState::with_member`]) is `len`
+    /// characters long, more than [`MAX_LEN`], so it could never be sent.
+    TooLong {
+        /// Length of `key=value`.
+        len: usize,
     },
 }
 
@@ -317,8 +427,11 @@ impl fmt::Display for ParseTraceStateError {
             Self::InvalidValue { member } => {
                 write!(f, "tracestate member {member}: invalid value")
             }
-            Self::DuplicateKey { member } => {
-                write!(f, "tracestate member {member}: duplicate key")
+            Self::TooLong { len } => {
+                write!(
+                    f,
+                    "tracestate member is {len} characters, more than {MAX_LEN}"
+                )
             }
         }
     }
@@ -337,5 +450,30 @@ mod tests {
             size_of::<usize>(),
             "Option<TraceState> must stay one pointer wide"
         );
+    }
+
+    #[test]
+    fn bounded_removes_large_entries_first_then_from_the_end() {
+        let large = format!("l={}", "x".repeat(200)); // 202 characters
+        let small = format!("s={}", "y".repeat(98)); // 100 characters
+        // 4 small + 2 large = 400 + 404 + 5 commas = 809 > 512.
+        let list = [
+            small.as_str(),
+            large.as_str(),
+            small.as_str(),
+            small.as_str(),
+            large.as_str(),
+            small.as_str(),
+        ];
+        // Removing the right-most large entry gives 606; removing the other gives 403.
+        let out = bounded(&list, 0).unwrap();
+        assert_eq!(out, [small.as_str(); 4].join(","));
+        // Then from the end.
+        let seven = [small.as_str(); 7].join(","); // 706
+        let list: Vec<&str> = seven.split(',').collect();
+        assert_eq!(bounded(&list, 0).unwrap(), [small.as_str(); 5].join(","));
+        // The first `keep` entries stay even when large.
+        let list = [large.as_str(), large.as_str(), large.as_str()];
+        assert_eq!(bounded(&list, 1).unwrap(), [large.as_str(); 2].join(","));
     }
 }

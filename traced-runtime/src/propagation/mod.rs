@@ -50,8 +50,8 @@ use std::error::Error;
 pub use crate::header::{
     BAGGAGE_HEADER, Baggage, BaggageEntry, MAX_BYTES as BAGGAGE_MAX_BYTES,
     MAX_MEMBERS as BAGGAGE_MAX_MEMBERS, ParseBaggageError, ParseTraceParentError,
-    ParseTraceStateError, TRACEPARENT_LEN, TRACESTATE_HEADER, TRACESTATE_MAX_MEMBERS, TraceParent,
-    TraceState,
+    ParseTraceStateError, TRACEPARENT_LEN, TRACESTATE_HEADER, TRACESTATE_LARGE_MEMBER_LEN,
+    TRACESTATE_MAX_LEN, TRACESTATE_MAX_MEMBERS, TraceParent, TraceState,
 };
 pub use carrier::{Extractor, Injector};
 pub use request_id::{
@@ -68,8 +68,15 @@ pub const TRACEPARENT_HEADER: &str = "traceparent";
 ///
 /// Sets `traceparent` (version `00`; parent-id = the context's span-id, or a fresh random one
 /// when it has none; only the sampled and random flags), `tracestate` when the context has one
-/// (byte-exact as received) and `baggage` when it is not empty. Existing values of these fields
-/// are replaced; other fields are left alone.
+/// and `baggage` when it is not empty. Existing values of these fields are replaced; other
+/// fields are left alone.
+///
+/// Every value written is bounded, whatever was received: `tracestate` to
+/// [`TRACESTATE_MAX_LEN`] (512) characters, byte-exact as received when it was valid, that
+/// short and free of duplicates (see [`TraceState`]); `baggage` to [`BAGGAGE_MAX_MEMBERS`] (64)
+/// members and [`BAGGAGE_MAX_BYTES`] (8192) bytes, unchanged members byte-exact (see
+/// [`Baggage`]). The bounds live in the value types, so job payloads
+/// ([`crate::payload`]) carry the same.
 ///
 /// To propagate the context of the calling code, use [`inject_current`].
 pub fn inject(ctx: &TraceContext, carrier: &mut impl Injector) {
