@@ -9,6 +9,8 @@
 //! TRACED_GCP_PROJECT=my-project cargo run --example json_logs   # adds Cloud Logging's keys
 //! ```
 //!
+//! Both formats start with an RFC 3339 timestamp (`TRACED_LOG_TIMESTAMP=off` leaves it out).
+//!
 //! An application picks one format: `traced_runtime::log::init()` reads `TRACED_LOG_FORMAT`
 //! (`text` or `json`). This example installs both side by side to show them on one run.
 
@@ -64,6 +66,9 @@ fn apply_discount(amount: u64) -> u64 {
 #[traced(span)]
 fn check_fraud(amount: u64) -> u64 {
     log::warn!(amount; "manual review: note=\"line one\nline two\"");
+    // A key-value named like a reserved key (here from untrusted input) cannot forge the line's
+    // id: it is kept as `user.trace_id`.
+    log::info!(trace_id = "forged"; "untrusted input logged");
     amount * 9 / 10
 }
 

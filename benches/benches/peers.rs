@@ -86,6 +86,8 @@ impl Log for SwitchLogger {
 fn sink_logger() -> TracedLogger<env_logger::Logger> {
     traced_runtime::log::Builder::new()
         .format(traced_runtime::log::Format::Text)
+        // No timestamp: the peers' rows format none either (equal work, as before).
+        .timestamp(false)
         .filter_level(LevelFilter::Info)
         .writer(Box::new(std::io::sink()))
         .build()

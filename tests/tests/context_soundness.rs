@@ -446,3 +446,49 @@ fn a_call_that_keeps_a_guard_still_exports_its_own_span() {
         }
     });
 }
+
+#[test]
+fn stacks_deeper_than_the_inline_frames_behave_the_same() {
+    isolated(|| {
+        let contexts: Vec<_> = (0..80).map(|_| TraceContext::new_root().child()).collect();
+        let mut guards: Vec<Option<ContextGuard>> = Vec::new();
+        for ctx in &contexts {
+            guards.push(Some(ctx.enter()));
+            assert_eq!(TraceContext::current().as_ref(), Some(ctx));
+        }
+        // A poll, a traced span and a kept guard at depth 80.
+        let own = TraceContext::new_root().child();
+        run_to_completion(
+            async {
+                traced_span_call(|| {
+                    assert_eq!(
+                        TraceContext::current().unwrap().parent_span_id(),
+                        own.span_id()
+                    );
+                });
+                keep(TraceContext::new_root().enter());
+            }
+            .with_context(own.clone()),
+        );
+        assert_eq!(TraceContext::current().as_ref(), contexts.last());
+        drop_kept();
+        // Out of order: every third guard first, then the rest from the bottom up.
+        for at in (0..contexts.len()).step_by(3) {
+            guards[at] = None;
+        }
+        let top = (0..contexts.len())
+            .rev()
+            .find(|at| guards[*at].is_some())
+            .unwrap();
+        assert_eq!(TraceContext::current().as_ref(), Some(&contexts[top]));
+        for at in 0..contexts.len() {
+            guards[at] = None;
+            let expected = (0..contexts.len()).rev().find(|at| guards[*at].is_some());
+            assert_eq!(
+                TraceContext::current().as_ref(),
+                expected.map(|at| &contexts[at])
+            );
+        }
+        assert_eq!(TraceContext::current(), None);
+    });
+}

@@ -123,3 +123,93 @@ fn fields_reach_spawned_tasks_and_threads() {
     });
     assert_eq!(from_task, ctx);
 }
+
+// Regression tests for issue 15: what any back end behind `TracedLogger` sees.
+
+#[test]
+fn a_field_named_like_an_id_is_renamed_never_a_second_id() {
+    let logs = capture();
+    let ctx = TraceContext::new_root()
+        .child()
+        .with_field("trace_id", "forged")
+        .with_field("parent_span_id", "00f067aa0ba902b7");
+    ctx.in_scope(|| log::info!(span_id = "forged", trace_flags = "ff"; "x"));
+    let records = logs.records();
+    let trace_id = ctx.trace_id().to_string();
+    let span_id = ctx.span_id().unwrap().to_string();
+    assert_eq!(
+        kvs(&records[0]),
+        [
+            ("trace_id", trace_id.as_str()),
+            ("span_id", span_id.as_str()),
+            ("user.trace_id", "forged"),
+            ("user.parent_span_id", "00f067aa0ba902b7"),
+            ("user.span_id", "forged"),
+            ("user.trace_flags", "ff"),
+        ]
+    );
+    assert_eq!(records[0].trace_id(), Some(trace_id.as_str()));
+    assert_eq!(records[0].parent_span_id(), None, "a root has no parent");
+}
+
+#[test]
+fn outside_a_context_a_record_trace_id_is_data_under_the_prefix() {
+    let logs = capture();
+    log::info!(trace_id = "forged\n[x] [y] ERROR evil: injected", user = 7; "m");
+    let records = logs.records();
+    assert_eq!(
+        kvs(&records[0]),
+        [
+            ("user.trace_id", "forged\n[x] [y] ERROR evil: injected"),
+            ("user", "7")
+        ]
+    );
+    assert_eq!(records[0].trace_id(), None);
+}
+
+#[test]
+fn lookups_by_key_agree_with_the_visit() {
+    use log::kv::Key;
+
+    /// `get("trace_id")`, `get("user.trace_id")`, `get("user.span_id")`, `count()`.
+    type Seen = (Option<String>, Option<String>, Option<String>, usize);
+
+    // A logger that records what `get` answers, through `TracedLogger`.
+    struct Probe(std::sync::Mutex<Vec<Seen>>);
+    impl log::Log for Probe {
+        fn enabled(&self, _: &log::Metadata<'_>) -> bool {
+            true
+        }
+        fn log(&self, record: &log::Record<'_>) {
+            let kvs = record.key_values();
+            let get = |k: &str| kvs.get(Key::from_str(k)).map(|v| v.to_string());
+            self.0.lock().unwrap().push((
+                get("trace_id"),
+                get("user.trace_id"),
+                get("user.span_id"),
+                kvs.count(),
+            ));
+        }
+        fn flush(&self) {}
+    }
+    let probe = traced_runtime::log::TracedLogger::new(Probe(Default::default()));
+    let ctx = TraceContext::new_root().with_field("trace_id", "forged");
+    let own: &[(&str, &str)] = &[("span_id", "own")];
+    let record = |args| log::Record::builder().args(args).key_values(&own).build();
+    ctx.in_scope(|| log::Log::log(&probe, &record(format_args!("in"))));
+    log::Log::log(&probe, &record(format_args!("out")));
+    let seen = probe.inner().0.lock().unwrap().clone();
+    let trace_id = ctx.trace_id().to_string();
+    assert_eq!(
+        seen,
+        [
+            (
+                Some(trace_id),
+                Some("forged".to_owned()),
+                Some("own".to_owned()),
+                3
+            ),
+            (None, None, Some("own".to_owned()), 1),
+        ]
+    );
+}

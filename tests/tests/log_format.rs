@@ -32,24 +32,42 @@ impl Buffer {
     }
 }
 
-/// Logs one record through a logger built with `format`, returns the output.
+/// Logs one record through a logger built with `format` (no timestamp), returns the output.
 fn render(format: Format, gcp: Option<&str>, ctx: Option<&TraceContext>, message: &str) -> String {
+    render_record(
+        Builder::new().format(format).timestamp(false),
+        gcp,
+        ctx,
+        "shop::orders",
+        message,
+        &[("order", "o-1")],
+    )
+}
+
+/// Logs one WARN record (target, message, key-values) through `builder`'s logger, inside `ctx`
+/// when given; returns the output.
+fn render_record(
+    builder: Builder,
+    gcp: Option<&str>,
+    ctx: Option<&TraceContext>,
+    target: &str,
+    message: &str,
+    kvs: &[(&str, &str)],
+) -> String {
     let out = Buffer::default();
-    let mut builder = Builder::new()
-        .format(format)
+    let mut builder = builder
         .filter_level(log::LevelFilter::Trace)
         .writer(Box::new(out.clone()));
     if let Some(project) = gcp {
         builder = builder.google_cloud_project(project);
     }
     let logger = builder.build();
-    let kvs: &[(&str, &str)] = &[("order", "o-1")];
     let log_it = || {
         logger.log(
             &Record::builder()
                 .args(format_args!("{message}"))
                 .level(Level::Warn)
-                .target("shop::orders")
+                .target(target)
                 .key_values(&kvs)
                 .build(),
         );
@@ -59,6 +77,42 @@ fn render(format: Format, gcp: Option<&str>, ctx: Option<&TraceContext>, message
         None => log_it(),
     }
     out.text()
+}
+
+fn text(ctx: Option<&TraceContext>, target: &str, message: &str, kvs: &[(&str, &str)]) -> String {
+    let builder = Builder::new().format(Format::Text).timestamp(false);
+    render_record(builder, None, ctx, target, message, kvs)
+}
+
+fn json(
+    gcp: Option<&str>,
+    ctx: Option<&TraceContext>,
+    message: &str,
+    kvs: &[(&str, &str)],
+) -> (String, serde_json::Value) {
+    let builder = Builder::new().format(Format::Json).timestamp(true);
+    let line = render_record(builder, gcp, ctx, "shop::orders", message, kvs);
+    assert_one_clean_line(&line);
+    let value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{line:?}: {e}"));
+    (line, value)
+}
+
+/// Exactly one line, ending in `\n`, with no raw control character, line or paragraph
+/// separator, or bidirectional-text control.
+#[track_caller]
+fn assert_one_clean_line(line: &str) {
+    assert!(line.ends_with('\n'), "{line:?}");
+    let body = &line[..line.len() - 1];
+    let raw = body.chars().find(|&c| {
+        c.is_control()
+            || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    });
+    assert_eq!(raw, None, "a raw character in {line:?}");
+}
+
+/// How often the JSON key `key` occurs in the raw line (parsers keep only the last).
+fn key_count(line: &str, key: &str) -> usize {
+    line.matches(&format!("\"{key}\":")).count()
 }
 
 fn context() -> TraceContext {
@@ -90,9 +144,8 @@ fn text_line_outside_context_prints_dashes() {
 #[test]
 fn json_line_parses_and_has_the_documented_keys() {
     let ctx = context();
-    let line = render(Format::Json, None, Some(&ctx), "charged");
+    let (line, json) = json(None, Some(&ctx), "charged", &[("order", "o-1")]);
     assert!(line.ends_with('\n') && line.matches('\n').count() == 1);
-    let json: serde_json::Value = serde_json::from_str(&line).unwrap();
     assert_eq!(json["severity"], "WARNING");
     assert_eq!(json["target"], "shop::orders");
     assert_eq!(json["message"], "charged");
@@ -164,7 +217,7 @@ fn key_values_named_like_reserved_keys_are_kept_under_a_prefix() {
     let line = render(Format::Json, None, Some(&ctx), "m");
     let json: serde_json::Value = serde_json::from_str(&line).unwrap();
     assert_eq!(json["severity"], "WARNING");
-    assert_eq!(json["kv.severity"], "DEBUG");
+    assert_eq!(json["user.severity"], "DEBUG");
 }
 
 #[test]
@@ -176,4 +229,239 @@ fn format_names_parse() {
         error.to_string(),
         "unknown log format \"xml\": expected `text` or `json`"
     );
+}
+
+#[test]
+fn text_line_starts_with_an_rfc3339_timestamp_by_default() {
+    let ctx = context();
+    let builder = Builder::new().format(Format::Text).timestamp(true);
+    let line = render_record(builder, None, Some(&ctx), "shop::orders", "charged", &[]);
+    // 2026-11-23T19:26:44.123456Z [trace] [span] WARN ...
+    let (timestamp, rest) = line.split_once(' ').unwrap();
+    assert_eq!(timestamp.len(), 27, "{line}");
+    assert!(
+        timestamp.ends_with('Z') && timestamp.as_bytes()[10] == b'T',
+        "{line}"
+    );
+    assert!(timestamp[..4].bytes().all(|b| b.is_ascii_digit()), "{line}");
+    assert_eq!(
+        rest,
+        format!(
+            "[{}] [{}] WARN shop::orders: charged account_id=account-456\n",
+            ctx.trace_id(),
+            ctx.span_id().unwrap()
+        )
+    );
+}
+
+#[test]
+fn json_timestamp_can_be_switched_off() {
+    let builder = Builder::new().format(Format::Json).timestamp(false);
+    let line = render_record(builder, None, None, "t", "m", &[]);
+    let json: serde_json::Value = serde_json::from_str(&line).unwrap();
+    assert!(json.get("timestamp").is_none(), "{line}");
+}
+
+// Regression tests for issue 15's reproducers: forged ids and keys.
+
+#[test]
+fn json_field_named_trace_id_cannot_replace_or_duplicate_the_real_one() {
+    let ctx = TraceContext::new_root()
+        .child()
+        .with_field("trace_id", "forged");
+    let (line, json) = json(None, Some(&ctx), "x", &[]);
+    assert_eq!(json["trace_id"], ctx.trace_id().to_string(), "{line}");
+    assert_eq!(key_count(&line, "trace_id"), 1, "{line}");
+    assert_eq!(json["user.trace_id"], "forged", "the user's value is kept");
+}
+
+#[test]
+fn json_record_key_values_named_like_ids_cannot_forge_them() {
+    let ctx = TraceContext::new_root().child();
+    let kvs = [
+        ("trace_id", "forged"),
+        ("span_id", "forged"),
+        ("parent_span_id", "forged"),
+        ("trace_flags", "ff"),
+    ];
+    let (line, json) = json(None, Some(&ctx), "x", &kvs);
+    assert_eq!(json["trace_id"], ctx.trace_id().to_string());
+    assert_eq!(json["span_id"], ctx.span_id().unwrap().to_string());
+    for (key, value) in kvs {
+        assert!(key_count(&line, key) <= 1, "{line}");
+        assert_eq!(json[format!("user.{key}")], value, "{line}");
+    }
+    assert!(json.get("trace_flags").is_none());
+}
+
+#[test]
+fn json_field_parent_span_id_on_a_root_is_not_a_parent() {
+    let ctx = TraceContext::new_root()
+        .child()
+        .with_field("parent_span_id", "00f067aa0ba902b7");
+    let (line, json) = json(None, Some(&ctx), "x", &[]);
+    assert!(json.get("parent_span_id").is_none(), "{line}");
+    assert_eq!(json["user.parent_span_id"], "00f067aa0ba902b7");
+}
+
+#[test]
+fn json_forged_trace_id_never_reaches_cloud_logging_keys() {
+    let ctx = TraceContext::new_root()
+        .child()
+        .with_field("trace_id", "forged")
+        .with_field("logging.googleapis.com/trace", "projects/p/traces/forged")
+        .with_field("time", "1970-01-01T00:00:00Z");
+    let (line, json) = json(Some("p"), Some(&ctx), "x", &[("httpRequest", "{}")]);
+    assert_eq!(
+        json["logging.googleapis.com/trace"],
+        format!("projects/p/traces/{}", ctx.trace_id()),
+        "{line}"
+    );
+    assert_eq!(key_count(&line, "logging.googleapis.com/trace"), 1);
+    assert_eq!(
+        json["user.logging.googleapis.com/trace"],
+        "projects/p/traces/forged"
+    );
+    assert_eq!(json["user.time"], "1970-01-01T00:00:00Z");
+    assert_eq!(json["user.httpRequest"], "{}");
+    assert!(json.get("time").is_none() && json.get("httpRequest").is_none());
+}
+
+#[test]
+fn json_outside_a_context_a_record_trace_id_is_data() {
+    let (line, json) = json(Some("p"), None, "x", &[("trace_id", "forged")]);
+    assert!(json.get("trace_id").is_none(), "{line}");
+    assert!(json.get("logging.googleapis.com/trace").is_none(), "{line}");
+    assert_eq!(json["user.trace_id"], "forged");
+}
+
+#[test]
+fn text_outside_a_context_a_record_trace_id_is_data_not_the_id_column() {
+    let forged = "forged\n[x] [y] ERROR evil: injected";
+    let line = text(None, "t", "m", &[("trace_id", forged)]);
+    assert_one_clean_line(&line);
+    assert_eq!(
+        line,
+        "[-] [-] WARN t: m user.trace_id=\"forged\\n[x] [y] ERROR evil: injected\"\n"
+    );
+}
+
+#[test]
+fn text_cr_lf_in_a_value_cannot_break_the_line() {
+    let line = text(None, "t", "m", &[("note", "\r\nX")]);
+    assert_one_clean_line(&line);
+    assert_eq!(line, "[-] [-] WARN t: m note=\"\\r\\nX\"\n");
+}
+
+#[test]
+fn text_escape_sequences_are_never_written_raw() {
+    let line = text(None, "t", "m", &[("span_id", "\u{1b}[31mRED")]);
+    assert_one_clean_line(&line);
+    assert_eq!(line, "[-] [-] WARN t: m user.span_id=\"\\u{1b}[31mRED\"\n");
+}
+
+#[test]
+fn text_target_cannot_forge_a_line() {
+    let line = text(None, "t\n[forged] [forged] ERROR x: y", "m", &[]);
+    assert_one_clean_line(&line);
+    assert_eq!(
+        line,
+        "[-] [-] WARN \"t\\n[forged] [forged] ERROR x: y\": m\n"
+    );
+}
+
+#[test]
+fn text_inside_a_context_forged_ids_are_user_data() {
+    let ctx = TraceContext::new_root()
+        .child()
+        .with_field("trace_id", "forged");
+    let line = text(Some(&ctx), "t", "m", &[("span_id", "0000000000000001")]);
+    assert_eq!(
+        line,
+        format!(
+            "[{}] [{}] WARN t: m user.trace_id=forged user.span_id=0000000000000001\n",
+            ctx.trace_id(),
+            ctx.span_id().unwrap()
+        )
+    );
+}
+
+#[test]
+fn text_message_that_looks_like_key_values_is_quoted() {
+    let line = text(None, "t", "ok account_id=admin", &[("k", "v")]);
+    assert_eq!(line, "[-] [-] WARN t: \"ok account_id=admin\" k=v\n");
+    let line = text(None, "t", "tab\there", &[]);
+    assert_eq!(line, "[-] [-] WARN t: \"tab\\there\"\n");
+    let line = text(None, "t", "plain words stay bare", &[]);
+    assert_eq!(line, "[-] [-] WARN t: plain words stay bare\n");
+}
+
+#[test]
+fn unicode_line_separators_and_bidi_controls_are_escaped_in_both_formats() {
+    let value = "a\u{2028}b\u{2029}c\u{202e}d\u{85}e\u{7f}";
+    let ctx = TraceContext::new_root().with_field("note", value);
+    let line = text(Some(&ctx), "t", value, &[]);
+    assert_one_clean_line(&line);
+    let (line, json) = json(None, Some(&ctx), value, &[]);
+    assert!(
+        line.contains("\\u2028") && line.contains("\\u202e"),
+        "{line}"
+    );
+    assert_eq!(json["note"], value);
+    assert_eq!(json["message"], value);
+}
+
+#[test]
+fn a_record_that_bypasses_the_stamping_cannot_forge_the_columns_either() {
+    // `inner()` skips `TracedLogger`: the format reads the ids from the context itself, and a
+    // key-value named like an id is the user's.
+    let out = Buffer::default();
+    let logger = Builder::new()
+        .format(Format::Text)
+        .timestamp(false)
+        .writer(Box::new(out.clone()))
+        .build();
+    let ctx = TraceContext::new_root().child().child();
+    let kvs: &[(&str, &str)] = &[("trace_id", "forged"), ("parent_span_id", "forged")];
+    ctx.in_scope(|| {
+        logger.inner().log(
+            &Record::builder()
+                .args(format_args!("m"))
+                .level(Level::Warn)
+                .target("t")
+                .key_values(&kvs)
+                .build(),
+        );
+    });
+    assert_eq!(
+        out.text(),
+        format!(
+            "[{}] [{}] WARN t: m user.trace_id=forged user.parent_span_id=forged\n",
+            ctx.trace_id(),
+            ctx.span_id().unwrap()
+        )
+    );
+}
+
+#[test]
+fn a_logger_wrapped_twice_stamps_once() {
+    let out = Buffer::default();
+    let inner = Builder::new()
+        .format(Format::Json)
+        .writer(Box::new(out.clone()))
+        .build();
+    let logger = traced_runtime::log::TracedLogger::new(inner);
+    let ctx = TraceContext::new_root().child().with_field("a", "1");
+    ctx.in_scope(|| {
+        logger.log(
+            &Record::builder()
+                .args(format_args!("m"))
+                .level(Level::Warn)
+                .build(),
+        );
+    });
+    let line = out.text();
+    assert_eq!(key_count(&line, "trace_id"), 1, "{line}");
+    assert_eq!(key_count(&line, "a"), 1, "{line}");
+    assert!(!line.contains("user."), "{line}");
 }

@@ -58,8 +58,9 @@ pin_project! {
     /// A future that makes its [`TraceContext`] current during each poll of the inner future.
     ///
     /// Created by [`FutureExt::with_context`] and [`FutureExt::in_current_context`]. For each
-    /// poll the context is moved into the thread's slot and back out (not cloned), so nothing
-    /// on the thread refers to this future once the poll has returned. Whatever the inner future
+    /// poll the context is lent to the thread's slot (neither cloned nor moved) and taken back
+    /// before the poll returns or unwinds, so nothing on the thread refers to this future once
+    /// the poll is over. Whatever the inner future
     /// entered during the poll and did not leave (a [`ContextGuard`](crate::ContextGuard) it
     /// keeps across an `.await`, say) ends with the poll: the next task polled on the thread
     /// sees its own context.

@@ -105,6 +105,8 @@ fn install_sink_logger(stamp: bool) {
     }
     let logger = traced_runtime::log::Builder::new()
         .format(traced_runtime::log::Format::Text)
+        // No timestamp: the peers' rows format none either (equal work, as before).
+        .timestamp(false)
         .filter_level(log::LevelFilter::Info)
         .writer(Box::new(std::io::sink()))
         .build();

@@ -115,8 +115,9 @@ pub(crate) fn in_scope<R>(ctx: Option<TraceContext>, f: impl FnOnce() -> R) -> R
 /// context, hiding the caller's), and makes the caller's context current again afterwards, also
 /// while a panic unwinds.
 ///
-/// The context is lent for the poll, neither cloned nor moved; whatever the code inside enters
-/// and keeps ends with the poll, so nothing refers to the future once the poll has returned.
+/// The context is lent for the poll, neither cloned nor moved (see `slot::lend` for why that is
+/// sound); whatever the code inside enters and keeps ends with the poll, so nothing refers to the
+/// future once the poll has returned.
 #[inline(always)]
 pub(crate) fn poll_in<R>(ctx: Option<&TraceContext>, poll: impl FnOnce() -> R) -> R {
     match ctx {

@@ -15,9 +15,10 @@
 //!   grow with every push, so the stack is sorted by id.
 //! - `OWNED` holds the contexts that guards and `in_scope` entered (64 bytes each) in the order
 //!   of their frames; polls and traced calls never touch it.
-//! - `TOP` is the id of the top frame (`0`: the base), whose low bit says whether it has a
+//! - All of it but the spilled frames and the owned contexts is one thread-local, `SLOT`.
+//! - `top` is the id of the top frame (`0`: the base), whose low bit says whether it has a
 //!   context, so "is a context current?" is one load.
-//! - `SPAN_ID` / `PARENT_SPAN_ID` are the top frame's span ids. A `#[traced(span)]` call opens
+//! - `span_id` / `parent_span_id` are the top frame's span ids. A `#[traced(span)]` call opens
 //!   and closes its span in place by writing these two cells only; a frame's ids are saved in the
 //!   frame when another frame covers it and loaded back when it is uncovered. They are two 8-byte
 //!   cells rather than one 16-byte one: a 16-byte load of what two 8-byte stores wrote stalls
@@ -33,22 +34,50 @@ use crate::id::{SpanId, TraceFlags, TraceId};
 const INLINE: usize = 32;
 
 thread_local! {
-    static IDS: [Cell<FrameId>; INLINE] = const { [const { Cell::new(FrameId(BASE)) }; INLINE] };
-    static SPANS: [Cell<SpanIds>; INLINE] = const { [const { Cell::new(SpanIds::NONE) }; INLINE] };
-    static HELD: [Cell<Held>; INLINE] = const { [const { Cell::new(Held::Nothing) }; INLINE] };
-    /// The number of frames.
-    static LEN: Cell<usize> = const { Cell::new(0) };
+    static SLOT: Slot = const { Slot::new() };
     /// Frames from [`INLINE`] on.
     static SPILLED: RefCell<Vec<Frame>> = const { RefCell::new(Vec::new()) };
     static OWNED: RefCell<Vec<(FrameId, TraceContext)>> = const { RefCell::new(Vec::new()) };
-    static TOP: Cell<u64> = const { Cell::new(BASE) };
-    static SPAN_ID: Cell<Option<SpanId>> = const { Cell::new(None) };
-    static PARENT_SPAN_ID: Cell<Option<SpanId>> = const { Cell::new(None) };
-    /// The id of the next frame, before its flag bits (see [`FrameId`]).
-    static NEXT: Cell<u64> = const { Cell::new(STEP) };
 }
 
-/// [`TOP`] when no frame is entered: no context.
+/// The hot part of the slot: one thread-local of destructor-free `Cell`s, so that every access
+/// is an offset from one thread-pointer base.
+struct Slot {
+    /// The id of the top frame (`BASE`: none).
+    top: Cell<u64>,
+    /// The top frame's span ids.
+    span_id: Cell<Option<SpanId>>,
+    parent_span_id: Cell<Option<SpanId>>,
+    /// The number of frames.
+    len: Cell<usize>,
+    /// The id of the next frame, before its flag bits (see [`FrameId`]).
+    next: Cell<u64>,
+    ids: [Cell<FrameId>; INLINE],
+    spans: [Cell<SpanIds>; INLINE],
+    held: [Cell<Held>; INLINE],
+}
+
+impl Slot {
+    const fn new() -> Self {
+        Self {
+            top: Cell::new(BASE),
+            span_id: Cell::new(None),
+            parent_span_id: Cell::new(None),
+            len: Cell::new(0),
+            next: Cell::new(STEP),
+            ids: [const { Cell::new(FrameId(BASE)) }; INLINE],
+            spans: [const { Cell::new(SpanIds::NONE) }; INLINE],
+            held: [const { Cell::new(Held::Nothing) }; INLINE],
+        }
+    }
+}
+
+#[inline(always)]
+fn slot<R>(f: impl FnOnce(&Slot) -> R) -> R {
+    SLOT.with(f)
+}
+
+/// `Slot::top` when no frame is entered: no context.
 const BASE: u64 = 0;
 /// The bit of a frame id that says the frame has a context.
 const HAS_CONTEXT: u64 = 1;
@@ -168,7 +197,7 @@ impl SpanIds {
 #[inline(always)]
 fn id_at(at: usize) -> Option<FrameId> {
     if at < INLINE {
-        Some(IDS.with(|ids| ids[at].get()))
+        Some(slot(|s| s.ids[at].get()))
     } else {
         spilled(at).map(|f| f.id)
     }
@@ -177,7 +206,7 @@ fn id_at(at: usize) -> Option<FrameId> {
 #[inline(always)]
 fn span_at(at: usize) -> SpanIds {
     if at < INLINE {
-        SPANS.with(|spans| spans[at].get())
+        slot(|s| s.spans[at].get())
     } else {
         spilled(at).map_or(SpanIds::NONE, |f| f.span)
     }
@@ -186,7 +215,7 @@ fn span_at(at: usize) -> SpanIds {
 #[inline(always)]
 fn set_span_at(at: usize, span: SpanIds) {
     if at < INLINE {
-        SPANS.with(|spans| spans[at].set(span));
+        slot(|s| s.spans[at].set(span));
     } else {
         set_spilled(at, |f| f.span = span);
     }
@@ -196,9 +225,9 @@ fn set_span_at(at: usize, span: SpanIds) {
 fn frame_at(at: usize) -> Option<Frame> {
     if at < INLINE {
         Some(Frame {
-            id: IDS.with(|ids| ids[at].get()),
-            span: SPANS.with(|spans| spans[at].get()),
-            held: HELD.with(|held| held[at].get()),
+            id: slot(|s| s.ids[at].get()),
+            span: slot(|s| s.spans[at].get()),
+            held: slot(|s| s.held[at].get()),
         })
     } else {
         spilled(at)
@@ -210,9 +239,9 @@ fn frame_at(at: usize) -> Option<Frame> {
 #[inline(always)]
 fn set_frame_at(at: usize, frame: Frame) -> bool {
     if at < INLINE {
-        IDS.with(|ids| ids[at].set(frame.id));
-        SPANS.with(|spans| spans[at].set(frame.span));
-        HELD.with(|held| held[at].set(frame.held));
+        slot(|s| s.ids[at].set(frame.id));
+        slot(|s| s.spans[at].set(frame.span));
+        slot(|s| s.held[at].set(frame.held));
         true
     } else {
         push_or_set_spilled(at, frame)
@@ -259,8 +288,8 @@ fn push_or_set_spilled(at: usize, frame: Frame) -> bool {
 /// current.
 #[inline(always)]
 fn set_len(len: usize) {
-    let old = LEN.get();
-    LEN.set(len);
+    let old = slot(|s| s.len.get());
+    slot(|s| s.len.set(len));
     if old > INLINE {
         truncate_spilled(len);
     }
@@ -269,11 +298,11 @@ fn set_len(len: usize) {
         .and_then(|top| Some((id_at(top)?, span_at(top))))
     {
         Some((id, span)) => {
-            TOP.set(id.0);
+            slot(|s| s.top.set(id.0));
             set_span_ids(span);
         }
         None => {
-            TOP.set(BASE);
+            slot(|s| s.top.set(BASE));
             set_span_ids(SpanIds::NONE);
         }
     }
@@ -282,14 +311,14 @@ fn set_len(len: usize) {
 /// Pops the top frame, at `top` in the inline arrays, and makes the one below current.
 #[inline(always)]
 fn pop_inline(top: usize) {
-    LEN.set(top);
+    slot(|s| s.len.set(top));
     match top.checked_sub(1) {
         Some(below) if below < INLINE => {
-            TOP.set(IDS.with(|ids| ids[below].get()).0);
-            set_span_ids(SPANS.with(|spans| spans[below].get()));
+            slot(|s| s.top.set(s.ids[below].get().0));
+            set_span_ids(slot(|s| s.spans[below].get()));
         }
         _ => {
-            TOP.set(BASE);
+            slot(|s| s.top.set(BASE));
             set_span_ids(SpanIds::NONE);
         }
     }
@@ -307,42 +336,44 @@ fn truncate_spilled(len: usize) {
 /// The position of frame `id`, searching from the top (where scopes and guards usually find
 /// theirs).
 fn position(id: FrameId) -> Option<usize> {
-    (0..LEN.get()).rev().find(|&at| id_at(at) == Some(id))
+    (0..slot(|s| s.len.get()))
+        .rev()
+        .find(|&at| id_at(at) == Some(id))
 }
 
 /// Whether the top frame has a context: one `Cell` load.
 #[inline(always)]
 pub(crate) fn has_context() -> bool {
-    TOP.get() & HAS_CONTEXT != 0
+    slot(|s| s.top.get()) & HAS_CONTEXT != 0
 }
 
 /// The id of the top frame when it has a context: one `Cell` load.
 #[inline(always)]
 pub(crate) fn context_frame() -> Option<FrameId> {
-    let top = TOP.get();
+    let top = slot(|s| s.top.get());
     (top & HAS_CONTEXT != 0).then_some(FrameId(top))
 }
 
 /// Whether `frame` is the top frame.
 #[inline(always)]
 pub(crate) fn is_top(frame: FrameId) -> bool {
-    TOP.get() == frame.0
+    slot(|s| s.top.get()) == frame.0
 }
 
 /// The current span ids (the top frame's).
 #[inline(always)]
 pub(crate) fn span_ids() -> SpanIds {
     SpanIds {
-        span_id: SPAN_ID.get(),
-        parent_span_id: PARENT_SPAN_ID.get(),
+        span_id: slot(|s| s.span_id.get()),
+        parent_span_id: slot(|s| s.parent_span_id.get()),
     }
 }
 
 /// Sets the top frame's span ids. Only meaningful while the top frame has a context.
 #[inline(always)]
 pub(crate) fn set_span_ids(ids: SpanIds) {
-    SPAN_ID.set(ids.span_id);
-    PARENT_SPAN_ID.set(ids.parent_span_id);
+    slot(|s| s.span_id.set(ids.span_id));
+    slot(|s| s.parent_span_id.set(ids.parent_span_id));
 }
 
 /// Sets the span ids of frame `id`, which is not the top frame; nothing when it is gone.
@@ -361,7 +392,7 @@ pub(crate) fn with_top<R>(f: impl FnOnce(Option<&TraceContext>) -> R) -> R {
     if !has_context() {
         return f(None);
     }
-    match LEN.get().checked_sub(1).and_then(frame_at) {
+    match slot(|s| s.len.get()).checked_sub(1).and_then(frame_at) {
         Some(top) => top.with_context(f),
         None => f(None),
     }
@@ -421,7 +452,7 @@ pub(crate) fn push_started(
 /// The id of the next frame, with `flags` ([`HAS_CONTEXT`], [`OWNS`]).
 #[inline(always)]
 fn next_id(flags: u64) -> FrameId {
-    FrameId(NEXT.get() | flags)
+    FrameId(slot(|s| s.next.get()) | flags)
 }
 
 #[inline(always)]
@@ -431,11 +462,11 @@ fn push_frame(held: Held, has_context: u64, span: SpanIds) -> Option<FrameId> {
 
 #[inline(always)]
 fn push_frame_as(id: FrameId, held: Held, span: SpanIds) -> Option<FrameId> {
-    let len = LEN.get();
+    let len = slot(|s| s.len.get());
     if len < INLINE {
         // The new top frame's span ids live in the cells until it is covered.
-        IDS.with(|ids| ids[len].set(id));
-        HELD.with(|h| h[len].set(held));
+        slot(|s| s.ids[len].set(id));
+        slot(|s| s.held[len].set(held));
     } else if !push_or_set_spilled(len, Frame { id, span, held }) {
         return None;
     }
@@ -443,9 +474,9 @@ fn push_frame_as(id: FrameId, held: Held, span: SpanIds) -> Option<FrameId> {
         // The frame being covered keeps its span ids in itself from now on.
         set_span_at(below, span_ids());
     }
-    LEN.set(len + 1);
-    NEXT.set((id.0 & !(STEP - 1)).wrapping_add(STEP));
-    TOP.set(id.0);
+    slot(|s| s.len.set(len + 1));
+    slot(|s| s.next.set((id.0 & !(STEP - 1)).wrapping_add(STEP)));
+    slot(|s| s.top.set(id.0));
     set_span_ids(span);
     Some(id)
 }
@@ -454,12 +485,12 @@ fn push_frame_as(id: FrameId, held: Held, span: SpanIds) -> Option<FrameId> {
 /// below it. Nothing happens when it is gone.
 #[inline]
 pub(crate) fn remove(id: FrameId) {
-    let len = LEN.get();
+    let len = slot(|s| s.len.get());
     let Some(top) = len.checked_sub(1) else {
         return;
     };
     // The common case: a started trace's frame, ending on top.
-    if id.0 & OWNS == 0 && top < INLINE && IDS.with(|ids| ids[top].get()) == id {
+    if id.0 & OWNS == 0 && top < INLINE && slot(|s| s.ids[top].get()) == id {
         pop_inline(top);
         return;
     }
@@ -472,7 +503,7 @@ fn remove_slow(id: FrameId) {
     let Some(at) = position(id) else {
         return;
     };
-    let len = LEN.get();
+    let len = slot(|s| s.len.get());
     let owned = id.0 & OWNS != 0;
     if at + 1 == len {
         set_len(at);
@@ -483,7 +514,7 @@ fn remove_slow(id: FrameId) {
                 set_frame_at(from - 1, frame);
             }
         }
-        LEN.set(len - 1);
+        slot(|s| s.len.set(len - 1));
         if len > INLINE {
             truncate_spilled(len - 1);
         }
@@ -503,10 +534,10 @@ fn remove_slow(id: FrameId) {
 /// gone, which only a spilled frame during thread teardown can be (see `lend`).
 #[inline(always)]
 fn truncate(id: FrameId) {
-    let len = LEN.get();
+    let len = slot(|s| s.len.get());
     match len.checked_sub(1) {
         // Nothing was left above the frame, and it owns no context: the common case.
-        Some(top) if id.0 & OWNS == 0 && top < INLINE && IDS.with(|ids| ids[top].get()) == id => {
+        Some(top) if id.0 & OWNS == 0 && top < INLINE && slot(|s| s.ids[top].get()) == id => {
             pop_inline(top);
         }
         _ => truncate_slow(id),
@@ -519,8 +550,8 @@ fn truncate_slow(id: FrameId) {
     let Some(at) = position(id) else {
         return;
     };
-    let any_owned =
-        (at..LEN.get()).any(|at| frame_at(at).is_some_and(|f| matches!(f.held, Held::Owned)));
+    let any_owned = (at..slot(|s| s.len.get()))
+        .any(|at| frame_at(at).is_some_and(|f| matches!(f.held, Held::Owned)));
     set_len(at);
     if any_owned {
         // Sorted by id like the frames: drop the contexts of `id` and everything above it, after

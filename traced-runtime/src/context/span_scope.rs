@@ -42,7 +42,13 @@ impl SpanScope {
     #[inline(always)]
     pub(crate) fn open(span: bool) -> Self {
         let Some(frame) = slot::context_frame() else {
-            return start(span);
+            // Built here from a scalar, not returned by `start`: a struct returned through
+            // memory is then loaded 16 bytes at a time from two 8-byte stores, which stalls
+            // store-to-load forwarding (about 5 ns).
+            return Self {
+                frame: start(span),
+                caller: SpanIds::NONE,
+            };
         };
         if !span {
             return Self::UNCHANGED;
@@ -95,19 +101,13 @@ impl SpanScope {
 }
 
 /// Starts a trace (and its first span, if `span`) in a frame of its own: the same value as
-/// `new_root().child()`.
+/// `new_root().child()`. Returns the [`SpanScope::frame`] value that ends it (0, changing
+/// nothing, at thread teardown).
 #[inline(never)]
-fn start(span: bool) -> SpanScope {
+fn start(span: bool) -> u64 {
     let (trace_id, flags) = super::new_trace();
     let span_id = if span { Some(SpanId::random()) } else { None };
-    match slot::push_started(trace_id, flags, span_id) {
-        Some(frame) => SpanScope {
-            frame: frame.raw() | STARTED_BIT,
-            caller: SpanIds::NONE,
-        },
-        // Thread teardown: the call runs without a context.
-        None => SpanScope::UNCHANGED,
-    }
+    slot::push_started(trace_id, flags, span_id).map_or(0, |frame| frame.raw() | STARTED_BIT)
 }
 
 /// Derives the context a traced call runs in from the caller's current context.

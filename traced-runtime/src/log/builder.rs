@@ -13,12 +13,24 @@ use super::{TracedLogger, json, text};
 const FORMAT_ENV: &str = "TRACED_LOG_FORMAT";
 /// Environment variable naming the Google Cloud project for Cloud Logging's trace keys.
 const GCP_PROJECT_ENV: &str = "TRACED_GCP_PROJECT";
+/// Environment variable switching the timestamp: `on` (default) or `off`.
+const TIMESTAMP_ENV: &str = "TRACED_LOG_TIMESTAMP";
+
+/// Parses a `TRACED_LOG_TIMESTAMP` value: `on`/`true`/`1`/`yes` or `off`/`false`/`0`/`no`/`none`,
+/// ignoring ASCII case and surrounding whitespace.
+fn parse_switch(value: &str) -> Option<bool> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "on" | "true" | "1" | "yes" => Some(true),
+        "off" | "false" | "0" | "no" | "none" => Some(false),
+        _ => None,
+    }
+}
 
 /// Output format of the ready-made logger.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Format {
-    /// `[trace_id] [span_id] LEVEL target: message key=value ...`.
+    /// `TIMESTAMP [trace_id] [span_id] LEVEL target: message key=value ...`.
     #[default]
     Text,
     /// One JSON object per line (see the [module docs](crate::log)).
@@ -57,7 +69,7 @@ impl Error for ParseFormatError {}
 /// Configures the ready-made logger.
 ///
 /// [`Builder::new`] reads the environment (`RUST_LOG`, `TRACED_LOG_FORMAT`,
-/// `TRACED_GCP_PROJECT`); the methods override it.
+/// `TRACED_LOG_TIMESTAMP`, `TRACED_GCP_PROJECT`); the methods override it.
 ///
 /// ```
 /// use traced_runtime::log::{Builder, Format};
@@ -73,6 +85,8 @@ pub struct Builder {
     env: env_logger::Builder,
     format: Format,
     format_error: Option<ParseFormatError>,
+    timestamp: bool,
+    timestamp_error: Option<String>,
     gcp_project: Option<String>,
 }
 
@@ -80,6 +94,7 @@ impl fmt::Debug for Builder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Builder")
             .field("format", &self.format)
+            .field("timestamp", &self.timestamp)
             .field("gcp_project", &self.gcp_project)
             .finish_non_exhaustive()
     }
@@ -93,10 +108,11 @@ impl Default for Builder {
 
 impl Builder {
     /// A builder with level filter from `RUST_LOG` (default `info`, same syntax as env_logger),
-    /// format from `TRACED_LOG_FORMAT` and Google Cloud project from `TRACED_GCP_PROJECT`.
+    /// format from `TRACED_LOG_FORMAT`, timestamps from `TRACED_LOG_TIMESTAMP` (default `on`)
+    /// and Google Cloud project from `TRACED_GCP_PROJECT`.
     ///
-    /// An unknown `TRACED_LOG_FORMAT` falls back to text and is reported by a WARN record once
-    /// the logger is installed.
+    /// An unknown `TRACED_LOG_FORMAT` falls back to text, an unknown `TRACED_LOG_TIMESTAMP` to
+    /// `on`; each is reported by a WARN record once the logger is installed.
     #[must_use]
     pub fn new() -> Self {
         let mut env = env_logger::Builder::new();
@@ -116,6 +132,13 @@ impl Builder {
             },
             Err(_) => (Format::Text, None),
         };
+        let (timestamp, timestamp_error) = match std::env::var(TIMESTAMP_ENV) {
+            Ok(value) => match parse_switch(&value) {
+                Some(on) => (on, None),
+                None => (true, Some(value)),
+            },
+            Err(_) => (true, None),
+        };
         let gcp_project = std::env::var(GCP_PROJECT_ENV)
             .ok()
             .filter(|p| !p.is_empty());
@@ -123,6 +146,8 @@ impl Builder {
             env,
             format,
             format_error,
+            timestamp,
+            timestamp_error,
             gcp_project,
         }
     }
@@ -132,6 +157,17 @@ impl Builder {
     pub fn format(mut self, format: Format) -> Self {
         self.format = format;
         self.format_error = None;
+        self
+    }
+
+    /// Writes an RFC 3339 timestamp in UTC with microseconds (`2026-11-23T19:26:44.123456Z`)
+    /// first on every line (`true`, the default, as env_logger does), or none (`false`: for
+    /// platforms that stamp lines themselves, and for output compared in tests). Replaces
+    /// `TRACED_LOG_TIMESTAMP`. In JSON lines the timestamp is the `timestamp` key.
+    #[must_use]
+    pub fn timestamp(mut self, on: bool) -> Self {
+        self.timestamp = on;
+        self.timestamp_error = None;
         self
     }
 
@@ -173,14 +209,18 @@ impl Builder {
         let Self {
             mut env,
             format,
+            timestamp,
             gcp_project,
             ..
         } = self;
         match format {
-            Format::Text => env.format(text::format),
+            Format::Text => env.format(move |buf, record| {
+                let now = timestamp.then(|| buf.timestamp_micros());
+                text::format(buf, record, now)
+            }),
             Format::Json => env.format(move |buf, record| {
-                let timestamp = buf.timestamp_micros();
-                json::format(buf, record, timestamp, gcp_project.as_deref())
+                let now = timestamp.then(|| buf.timestamp_micros());
+                json::format(buf, record, now, gcp_project.as_deref())
             }),
         };
         TracedLogger::new(env.build())
@@ -194,12 +234,19 @@ impl Builder {
     /// [`SetLoggerError`] when a logger is already installed.
     pub fn try_init(mut self) -> Result<(), SetLoggerError> {
         let format_error = self.format_error.take();
+        let timestamp_error = self.timestamp_error.take();
         let logger = self.build();
         let max_level = logger.inner().filter();
         ::log::set_boxed_logger(Box::new(logger))?;
         ::log::set_max_level(max_level);
         if let Some(error) = format_error {
             ::log::warn!(target: "traced_runtime", "{FORMAT_ENV}: {error}; using text");
+        }
+        if let Some(value) = timestamp_error {
+            ::log::warn!(
+                target: "traced_runtime",
+                "{TIMESTAMP_ENV}: unknown value {value:?}: expected `on` or `off`; using on"
+            );
         }
         Ok(())
     }

@@ -7,20 +7,11 @@ use ::log::kv::{self, Key, Value, VisitSource};
 use ::log::{Level, Record};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
-use super::{SPAN_ID_KEY, TRACE_ID_KEY};
-use crate::context::with_current_trace;
+use super::escape::needs_escape;
+use super::reserved;
+use super::stamp::Columns;
+use super::{PARENT_SPAN_ID_KEY, SPAN_ID_KEY, TRACE_ID_KEY, USER_KEY_PREFIX};
 
-/// Keys this format writes itself; a key-value with one of these names is written as `kv.NAME`
-/// so that it can neither be lost nor overwrite them.
-const RESERVED: [&str; 7] = [
-    "timestamp",
-    "severity",
-    "target",
-    "message",
-    GCP_TRACE,
-    GCP_SPAN_ID,
-    GCP_SAMPLED,
-];
 const GCP_TRACE: &str = "logging.googleapis.com/trace";
 const GCP_SPAN_ID: &str = "logging.googleapis.com/spanId";
 const GCP_SAMPLED: &str = "logging.googleapis.com/trace_sampled";
@@ -29,16 +20,44 @@ const GCP_SAMPLED: &str = "logging.googleapis.com/trace_sampled";
 pub(super) fn format(
     out: &mut impl Write,
     record: &Record<'_>,
-    timestamp: impl fmt::Display,
+    timestamp: Option<impl fmt::Display>,
     gcp_project: Option<&str>,
 ) -> io::Result<()> {
     let line = Line {
         record,
         timestamp,
         gcp_project,
+        columns: Columns::current(true),
     };
-    serde_json::to_writer(&mut *out, &line).map_err(io::Error::from)?;
+    let mut serializer = serde_json::Serializer::with_formatter(&mut *out, NoRawControls);
+    line.serialize(&mut serializer).map_err(io::Error::from)?;
     out.write_all(b"\n")
+}
+
+/// serde_json's compact output, plus `\uXXXX` escapes for the characters serde_json leaves raw
+/// but that may not appear raw in a line (DEL, C1 controls, U+2028/U+2029, bidirectional-text
+/// controls; see [`needs_escape`]). All of them are in the Basic Multilingual Plane.
+struct NoRawControls;
+
+impl serde_json::ser::Formatter for NoRawControls {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        if fragment.is_ascii() && !fragment.contains('\u{7f}') {
+            return writer.write_all(fragment.as_bytes());
+        }
+        let mut start = 0;
+        for (index, c) in fragment.char_indices() {
+            if needs_escape(c) {
+                writer.write_all(&fragment.as_bytes()[start..index])?;
+                write!(writer, "\\u{:04x}", u32::from(c))?;
+                start = index + c.len_utf8();
+            }
+        }
+        writer.write_all(&fragment.as_bytes()[start..])
+    }
 }
 
 /// The Cloud Logging severity of a level (`TRACE` has none and maps to `DEBUG`).
@@ -53,39 +72,52 @@ fn severity(level: Level) -> &'static str {
 
 struct Line<'a, T> {
     record: &'a Record<'a>,
-    timestamp: T,
+    timestamp: Option<T>,
     gcp_project: Option<&'a str>,
+    columns: Columns,
 }
 
 impl<T: fmt::Display> Serialize for Line<'_, T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let record = self.record;
-        let kvs = record.key_values();
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("timestamp", &Str(&self.timestamp))?;
+        if let Some(timestamp) = &self.timestamp {
+            map.serialize_entry("timestamp", &Str(timestamp))?;
+        }
         map.serialize_entry("severity", severity(record.level()))?;
         map.serialize_entry("target", record.target())?;
         map.serialize_entry("message", &Str(record.args()))?;
-        if let Some(project) = self.gcp_project {
-            if let Some(trace_id) = kvs.get(Key::from_str(TRACE_ID_KEY)) {
+        // The ids come from the context, never from a key-value (which anyone can set).
+        if let Some(ids) = &self.columns.ids {
+            let (mut hex, mut span_hex, mut parent_hex) = ([0; 32], [0; 16], [0; 16]);
+            let trace_id = ids.trace_id.encode_hex(&mut hex);
+            let span_id = ids.span_id.map(|id| id.encode_hex(&mut span_hex));
+            map.serialize_entry(TRACE_ID_KEY, trace_id)?;
+            if let Some(span_id) = span_id {
+                map.serialize_entry(SPAN_ID_KEY, span_id)?;
+            }
+            if let Some(parent) = ids.parent_span_id {
+                map.serialize_entry(PARENT_SPAN_ID_KEY, parent.encode_hex(&mut parent_hex))?;
+            }
+            if let Some(project) = self.gcp_project {
                 map.serialize_entry(
                     GCP_TRACE,
                     &Str(format_args!("projects/{project}/traces/{trace_id}")),
                 )?;
-                let sampled =
-                    with_current_trace(|trace| trace.is_some_and(|(_, flags)| flags.is_sampled()));
-                map.serialize_entry(GCP_SAMPLED, &sampled)?;
-            }
-            if let Some(span_id) = kvs.get(Key::from_str(SPAN_ID_KEY)) {
-                map.serialize_entry(GCP_SPAN_ID, &Str(&span_id))?;
+                if let Some(span_id) = span_id {
+                    map.serialize_entry(GCP_SPAN_ID, span_id)?;
+                }
+                map.serialize_entry(GCP_SAMPLED, &ids.trace_flags.is_sampled())?;
             }
         }
         let mut pairs = Pairs {
             map: &mut map,
+            stamped: self.columns.stamped,
+            gcp: self.gcp_project.is_some(),
             error: None,
         };
         // `Pairs` never fails the visit; a serializer error is kept and returned below.
-        let _ = kvs.visit(&mut pairs);
+        let _ = record.key_values().visit(&mut pairs);
         if let Some(error) = pairs.error {
             return Err(error);
         }
@@ -102,8 +134,13 @@ impl<T: fmt::Display> Serialize for Str<T> {
     }
 }
 
+/// Writes the key-values, except the ids stamped from the context (already written); a user's
+/// key with a reserved name is written as `user.KEY`.
 struct Pairs<'a, M: SerializeMap> {
     map: &'a mut M,
+    /// Whether the record's context keys are `TracedLogger`'s stamp.
+    stamped: bool,
+    gcp: bool,
     error: Option<M::Error>,
 }
 
@@ -113,9 +150,14 @@ impl<'kvs, M: SerializeMap> VisitSource<'kvs> for Pairs<'_, M> {
             return Ok(());
         }
         let key = key.as_str();
-        let result = if RESERVED.contains(&key) {
-            self.map
-                .serialize_entry(&Str(format_args!("kv.{key}")), &JsonValue(&value))
+        let result = if reserved::is_reserved_in_json(key, self.gcp) {
+            if self.stamped && reserved::is_context_key(key) {
+                return Ok(());
+            }
+            self.map.serialize_entry(
+                &Str(format_args!("{USER_KEY_PREFIX}{key}")),
+                &JsonValue(&value),
+            )
         } else {
             self.map.serialize_entry(key, &JsonValue(&value))
         };

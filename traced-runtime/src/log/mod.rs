@@ -3,22 +3,24 @@
 //! [`TracedLogger`] wraps any [`log::Log`] and stamps every record logged while a
 //! context is current with the key-values `trace_id` (32 lowercase hex characters), `span_id`
 //! (16), `parent_span_id` (16, each of the two only when present) and the context's user fields,
-//! followed by the record's own key-values. Any kv-aware back end (env_logger with its `kv`
-//! feature, log4rs, fern, structured loggers) shows them without code changes.
+//! followed by the record's own key-values. A kv-aware back end (env_logger with its `kv`
+//! feature, log4rs with `log_kv`, structured loggers) can show them; one that ignores key-values
+//! (fern, log4rs's default pattern) shows none of them.
 //!
-//! A record logged outside any context is passed through untouched: the whole overhead is one
-//! thread-local read.
+//! A record logged outside any context is passed through untouched (unless it carries a key-value
+//! with a reserved name, see below): the whole overhead is one thread-local read.
 //!
 //! # Ready-made outputs
 //!
 //! With the `env_logger` feature (on by default), [`init`] installs a logger built on
 //! [env_logger](https://docs.rs/env_logger) whose level filter comes from `RUST_LOG` (default
-//! `info`) and whose format comes from `TRACED_LOG_FORMAT`:
+//! `info`), whose format comes from `TRACED_LOG_FORMAT` and whose timestamps from
+//! `TRACED_LOG_TIMESTAMP`:
 //!
-//! - `text` (default): `[trace_id] [span_id] LEVEL target: message key=value ...`, with `-` for a
-//!   missing id:
+//! - `text` (default): `TIMESTAMP [trace_id] [span_id] LEVEL target: message key=value ...`,
+//!   with `-` for a missing id; `TIMESTAMP` is RFC 3339 in UTC with microseconds, as JSON's:
 //!   ```text
-//!   [4bf92f3577b34da6a3ce929d0e0e4736] [00f067aa0ba902b7] INFO my_app::api: charged account_id=account-456
+//!   2026-11-23T19:26:44.123456Z [4bf92f3577b34da6a3ce929d0e0e4736] [00f067aa0ba902b7] INFO my_app::api: charged account_id=account-456
 //!   ```
 //! - `json`: one JSON object per line with `timestamp` (RFC 3339,
 //!   UTC, microseconds), `severity`, `target`, `message`, `trace_id`, `span_id`, `parent_span_id`,
@@ -26,15 +28,56 @@
 //!   ([`Builder::google_cloud_project`] or `TRACED_GCP_PROJECT`), also Cloud Logging's
 //!   `logging.googleapis.com/trace`, `.../spanId` and `.../trace_sampled`.
 //!
-//! Values cannot forge log lines: in text, control characters are escaped and values with spaces,
-//! quotes or `=` are quoted; in JSON, serde_json escapes every string.
+//! `TRACED_LOG_TIMESTAMP=off` (or [`Builder::timestamp`]`(false)`) leaves the timestamp out of
+//! both formats, for platforms that stamp lines themselves (journald, most container runtimes)
+//! and for output compared in tests; `on` is the default.
 //!
 //! [`Builder`] selects the same options in code.
+//!
+//! # Reserved keys
+//!
+//! Logs are evidence: whoever filters by `trace_id` must get the context's id, never a value
+//! that came from outside. So traced writes each of these keys at most once per line, itself,
+//! from the current context or the record's metadata:
+//!
+//! - everywhere: `trace_id`, `span_id`, `parent_span_id` and `trace_flags` (the last is
+//!   reserved for the context but not written today);
+//! - in JSON lines, also `timestamp`, `severity`, `target`, `message` and every key starting with
+//!   `logging.googleapis.com/`; with a Google Cloud project set, also Cloud Logging's other
+//!   [special keys](https://cloud.google.com/logging/docs/structured-logging#special-payload-fields)
+//!   `time`, `timestampSeconds`, `timestampNanos` and `httpRequest`.
+//!
+//! A user's key of one of these names, whether a context field
+//! ([`TraceContext::with_field`](crate::TraceContext::with_field), `#[traced(fields(..))]`, a
+//! job payload's `fields`), a record key-value (`log::info!(trace_id = ..; ..)`) or one derived
+//! from baggage, is kept, under the name [`USER_KEY_PREFIX`]` + key`: a field `trace_id` is
+//! written as `user.trace_id`, a key-value `severity` as `user.severity`. It can neither replace
+//! nor duplicate the real key. [`TracedLogger`] applies the rule to the context keys for every
+//! back end, inside a context and outside one (where a record's own `trace_id` is data like any
+//! other, never an id); the ready-made formats apply it to their own keys as well. traced itself
+//! writes no key that starts with `user.`.
+//!
+//! # Escaping
+//!
+//! A line is exactly one line, whatever the values, and reads back to exactly its record. In
+//! text, every column is escaped: a target, key or value is written bare when it is not empty and
+//! holds no whitespace, `"`, `\`, `=` or character that may not appear raw (control characters
+//! such as CR, LF, ESC and DEL, U+2028/U+2029, bidirectional-text controls); a message is written
+//! bare when it holds none of these but the space. Anything else is written as a double-quoted
+//! Rust string literal (`"a\nb"`, `"\u{1b}[31m"`), so it can neither start a new line nor forge
+//! a column nor pass for a key-value (`log::info!("{input}")` with `input = "ok user=admin"`
+//! prints `"ok user=admin"`). The id columns are hex from the context. In JSON, serde_json
+//! escapes every string, and traced also writes the characters above as `\uXXXX` escapes, so
+//! that a JSON line holds no raw control character either.
 
 #[cfg(feature = "env_logger")]
 mod builder;
 #[cfg(feature = "env_logger")]
+mod escape;
+#[cfg(feature = "env_logger")]
 mod json;
+mod reserved;
+mod stamp;
 #[cfg(feature = "env_logger")]
 mod text;
 
@@ -53,6 +96,12 @@ pub const TRACE_ID_KEY: &str = "trace_id";
 pub const SPAN_ID_KEY: &str = "span_id";
 /// Key of the parent span-id (16 lowercase hex characters) on stamped records.
 pub const PARENT_SPAN_ID_KEY: &str = "parent_span_id";
+/// Key reserved for the trace-flags (2 lowercase hex characters); not stamped today, reserved so
+/// that a user's value can never pass for them.
+pub const TRACE_FLAGS_KEY: &str = "trace_flags";
+/// Prefix put before a user's key that has a reserved name (see
+/// [Reserved keys](crate::log#reserved-keys)): a field `trace_id` is written as `user.trace_id`.
+pub const USER_KEY_PREFIX: &str = "user.";
 
 /// A [`log::Log`] that adds the current trace context to every record, then forwards
 /// it to an inner logger.
@@ -97,10 +146,25 @@ impl<L: Log> Log for TracedLogger<L> {
     }
 
     fn log(&self, record: &Record<'_>) {
+        if stamp::stamped().is_some() {
+            // An outer `TracedLogger` stamped this record already.
+            self.inner.log(record);
+            return;
+        }
         with_current(|ctx| match ctx {
-            None => self.inner.log(record),
+            None => {
+                let own = record.key_values();
+                if own.count() == 0 {
+                    self.inner.log(record);
+                } else {
+                    let own = Own(own);
+                    self.inner
+                        .log(&record.to_builder().key_values(&own).build());
+                }
+            }
             Some(ctx) => {
                 let stamped = Stamped::new(ctx, record.key_values());
+                let _stamping = stamp::stamping(stamp::Ids::of(ctx));
                 self.inner
                     .log(&record.to_builder().key_values(&stamped).build());
             }
@@ -112,13 +176,14 @@ impl<L: Log> Log for TracedLogger<L> {
     }
 }
 
-/// The context's key-values followed by the record's own.
+/// The context's key-values, then its user fields, then the record's own key-values; user keys
+/// with a reserved name renamed (see [Reserved keys](crate::log#reserved-keys)).
 struct Stamped<'a> {
     trace_id: TraceId,
     span_id: Option<SpanId>,
     parent_span_id: Option<SpanId>,
     ctx: &'a TraceContext,
-    own: &'a dyn Source,
+    own: Own<'a>,
 }
 
 impl<'a> Stamped<'a> {
@@ -128,13 +193,20 @@ impl<'a> Stamped<'a> {
             span_id: ctx.span_id(),
             parent_span_id: ctx.parent_span_id(),
             ctx,
-            own,
+            own: Own(own),
         }
     }
 }
 
+/// A user key as written: renamed when it is a reserved context key.
+#[inline]
+fn user_key(key: &str) -> Key<'_> {
+    Key::from_str(reserved::renamed_context_key(key).unwrap_or(key))
+}
+
 impl Source for Stamped<'_> {
     fn visit<'kvs>(&'kvs self, visitor: &mut dyn VisitSource<'kvs>) -> Result<(), kv::Error> {
+        // Formatted lazily: the ready-made formats take the ids from the stamp instead.
         visitor.visit_pair(
             Key::from_str(TRACE_ID_KEY),
             Value::from_display(&self.trace_id),
@@ -149,23 +221,70 @@ impl Source for Stamped<'_> {
             )?;
         }
         for (key, value) in self.ctx.fields().iter() {
-            visitor.visit_pair(Key::from_str(key), Value::from(value))?;
+            visitor.visit_pair(user_key(key), Value::from(value))?;
         }
         self.own.visit(visitor)
     }
 
-    /// Same answer as visiting in order, without the visit for the id keys (the text format
-    /// looks up `trace_id` and `span_id` on every line).
+    /// Same answer as visiting in order, without the visit.
     fn get(&self, key: Key<'_>) -> Option<Value<'_>> {
-        let id = match key.as_str() {
-            TRACE_ID_KEY => Some(Value::from_display(&self.trace_id)),
-            SPAN_ID_KEY => self.span_id.as_ref().map(Value::from_display),
-            PARENT_SPAN_ID_KEY => self.parent_span_id.as_ref().map(Value::from_display),
-            _ => None,
-        };
-        id.or_else(|| match self.ctx.fields().get(key.as_str()) {
+        let key = key.as_str();
+        match key {
+            TRACE_ID_KEY => return Some(Value::from_display(&self.trace_id)),
+            SPAN_ID_KEY => return self.span_id.as_ref().map(Value::from_display),
+            PARENT_SPAN_ID_KEY => return self.parent_span_id.as_ref().map(Value::from_display),
+            TRACE_FLAGS_KEY => return None,
+            _ => {}
+        }
+        // `user.trace_id` is a field or key-value named `trace_id` (or one named so).
+        let fields = self.ctx.fields();
+        let field = reserved::original_context_key(key).and_then(|original| fields.get(original));
+        match field.or_else(|| fields.get(key)) {
             Some(value) => Some(Value::from(value)),
-            None => self.own.get(key),
-        })
+            None => self.own.get(Key::from_str(key)),
+        }
+    }
+
+    fn count(&self) -> usize {
+        1 + usize::from(self.span_id.is_some())
+            + usize::from(self.parent_span_id.is_some())
+            + self.ctx.fields().len()
+            + self.own.count()
+    }
+}
+
+/// A record's own key-values, reserved context keys renamed.
+struct Own<'a>(&'a dyn Source);
+
+impl Source for Own<'_> {
+    fn visit<'kvs>(&'kvs self, visitor: &mut dyn VisitSource<'kvs>) -> Result<(), kv::Error> {
+        struct Renaming<'v, 'kvs>(&'v mut dyn VisitSource<'kvs>);
+        impl<'kvs> VisitSource<'kvs> for Renaming<'_, 'kvs> {
+            fn visit_pair(&mut self, key: Key<'kvs>, value: Value<'kvs>) -> Result<(), kv::Error> {
+                match reserved::renamed_context_key(key.as_str()) {
+                    Some(renamed) => self.0.visit_pair(Key::from_str(renamed), value),
+                    None => self.0.visit_pair(key, value),
+                }
+            }
+        }
+        self.0.visit(&mut Renaming(visitor))
+    }
+
+    fn get(&self, key: Key<'_>) -> Option<Value<'_>> {
+        let key = key.as_str();
+        if reserved::is_context_key(key) {
+            return None;
+        }
+        match reserved::original_context_key(key) {
+            Some(original) => self
+                .0
+                .get(Key::from_str(original))
+                .or_else(|| self.0.get(Key::from_str(key))),
+            None => self.0.get(Key::from_str(key)),
+        }
+    }
+
+    fn count(&self) -> usize {
+        self.0.count()
     }
 }
