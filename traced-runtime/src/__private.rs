@@ -370,8 +370,7 @@ impl Setup for () {
 
 impl<const N: usize> Setup for [(&'static str, String); N] {
     fn apply(self, ctx: TraceContext) -> TraceContext {
-        self.into_iter()
-            .fold(ctx, |ctx, (key, value)| ctx.with_field(key, value))
+        ctx.with_fields(self)
     }
 }
 

@@ -67,6 +67,28 @@ impl Fields {
     }
 }
 
+impl Fields {
+    /// Returns a copy of this set with every `(key, value)` of `entries` set in order: one copy
+    /// of the set for all of them (a later duplicate replaces the earlier value in place).
+    #[must_use]
+    pub(crate) fn with_all(
+        &self,
+        entries: impl IntoIterator<Item = (Cow<'static, str>, String)>,
+    ) -> Self {
+        let mut next: Vec<Entry> = self.entries().to_vec();
+        for (key, value) in entries {
+            match next.iter_mut().find(|(k, _)| *k == key) {
+                Some(entry) => entry.1 = value.into_boxed_str(),
+                None => next.push((key, value.into_boxed_str())),
+            }
+        }
+        if next.is_empty() {
+            return Self::EMPTY;
+        }
+        Self(Some(Arc::new(next.into_boxed_slice())))
+    }
+}
+
 impl fmt::Debug for Fields {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map().entries(self.iter()).finish()
@@ -93,5 +115,21 @@ mod tests {
         assert_eq!(f.get("b"), Some("2"));
         assert_eq!(f.len(), 2);
         assert!(Fields::EMPTY.is_empty());
+    }
+
+    #[test]
+    fn with_all_is_repeated_with_in_one_copy() {
+        let base = Fields::EMPTY.with("a".into(), "1".into());
+        let entries = [("b", "2"), ("a", "3"), ("c", "4"), ("b", "5")];
+        let one_by_one = entries
+            .iter()
+            .fold(base.clone(), |f, (k, v)| f.with((*k).into(), (*v).into()));
+        let at_once = base.with_all(entries.iter().map(|(k, v)| ((*k).into(), (*v).into())));
+        assert_eq!(at_once, one_by_one);
+        assert_eq!(
+            at_once.iter().collect::<Vec<_>>(),
+            [("a", "3"), ("b", "5"), ("c", "4")]
+        );
+        assert!(Fields::EMPTY.with_all([]).is_empty());
     }
 }

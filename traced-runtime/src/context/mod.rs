@@ -211,6 +211,28 @@ impl TraceContext {
         self
     }
 
+    /// Returns this context with every `(key, value)` of `fields` set, in order, as repeated
+    /// [`with_field`](Self::with_field) calls would, but copying the field list once rather than
+    /// once per field.
+    ///
+    /// ```
+    /// use traced_runtime::TraceContext;
+    ///
+    /// let ctx = TraceContext::new_root().with_fields([("tenant", "acme"), ("region", "eu")]);
+    /// assert_eq!(ctx.fields().get("region"), Some("eu"));
+    /// ```
+    #[must_use]
+    pub fn with_fields<K, V>(mut self, fields: impl IntoIterator<Item = (K, V)>) -> Self
+    where
+        K: Into<std::borrow::Cow<'static, str>>,
+        V: Into<String>,
+    {
+        self.fields = self
+            .fields
+            .with_all(fields.into_iter().map(|(k, v)| (k.into(), v.into())));
+        self
+    }
+
     /// The W3C [tracestate](https://www.w3.org/TR/trace-context/#tracestate-header) received
     /// with this trace, or `None`. Inherited by [`child`](Self::child) and propagated by
     /// [`inject`](crate::propagation::inject).

@@ -217,9 +217,7 @@ impl Members {
             ));
         }
         // At most MAX_FIELDS entries, each added once: bounded work whatever the payload size.
-        for (key, value) in self.fields {
-            ctx = ctx.with_field(key, value);
-        }
+        ctx = ctx.with_fields(self.fields);
         self.problems.warn(fresh_because.as_deref(), &ctx);
         ctx
     }
