@@ -9,8 +9,9 @@ use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
-use syn::{Error, Expr, Ident, LitStr, Token};
+use syn::{Error, Ident, LitStr, Token};
 
+use crate::fields::{self, Field};
 use crate::item::FnShape;
 
 mod kw {
@@ -57,13 +58,6 @@ pub(crate) struct Keyed<T> {
     pub(crate) value: T,
 }
 
-/// One `key = expr` of `fields(...)`.
-pub(crate) struct Field {
-    /// The key as it appears in log records (`http.method`, `user_id`).
-    pub(crate) name: String,
-    pub(crate) value: Expr,
-}
-
 /// The arguments of one `#[traced(...)]`. Each option keeps the span of its key so that later
 /// errors can point at it.
 #[derive(Default)]
@@ -78,7 +72,7 @@ pub(crate) struct Args {
     pub(crate) target: Option<Keyed<LitStr>>,
     /// `name = "..."`: the name used in log lines.
     pub(crate) name: Option<Keyed<LitStr>>,
-    /// `fields(key = expr, ...)`: user fields for the call's duration.
+    /// `fields(key = expr, x, ?y, ...)`: user fields for the call's duration.
     pub(crate) fields: Option<Keyed<Vec<Field>>>,
     /// `args`: list the arguments' `Debug` values on the entry line.
     pub(crate) args: Option<Span>,
@@ -134,7 +128,7 @@ impl Parse for Args {
                 set_once(&mut args.name, key, lit, "name")?;
             } else if lookahead.peek(kw::fields) {
                 let key = input.parse::<kw::fields>()?.span;
-                let fields = parse_fields(input)?;
+                let fields = fields::parse(input)?;
                 set_once(&mut args.fields, key, fields, "fields")?;
             } else if lookahead.peek(kw::args) {
                 flag::<kw::args>(input, &mut args.args, "args")?;
@@ -250,63 +244,6 @@ fn parse_level(lit: &LitStr) -> syn::Result<Level> {
             ),
         )),
     }
-}
-
-/// `(key = expr, "other key" = expr, a.b = expr)`, keys unique.
-fn parse_fields(input: ParseStream<'_>) -> syn::Result<Vec<Field>> {
-    if !input.peek(syn::token::Paren) {
-        return Err(Error::new(
-            input.span(),
-            "expected a list of fields: `fields(user_id = user.id, kind = \"batch\")`",
-        ));
-    }
-    let content;
-    syn::parenthesized!(content in input);
-    let mut fields: Vec<Field> = Vec::new();
-    while !content.is_empty() {
-        let (name, span) = if content.peek(LitStr) {
-            let lit: LitStr = content.parse()?;
-            non_empty(&lit, "a field key")?;
-            (lit.value(), lit.span())
-        } else if content.peek(Ident::peek_any) {
-            let first = content.call(Ident::parse_any)?;
-            let mut name = first.unraw().to_string();
-            let mut span = first.span();
-            while content.peek(Token![.]) {
-                content.parse::<Token![.]>()?;
-                let part = content.call(Ident::parse_any)?;
-                name.push('.');
-                name.push_str(&part.unraw().to_string());
-                span = span.join(part.span()).unwrap_or(span);
-            }
-            (name, span)
-        } else {
-            return Err(Error::new(
-                content.span(),
-                "expected a field key (an identifier or a string literal): `fields(user_id = id)`",
-            ));
-        };
-        if !content.peek(Token![=]) {
-            return Err(Error::new(
-                content.span(),
-                format!("expected `=` and a value after the field key: `{name} = expr`"),
-            ));
-        }
-        content.parse::<Token![=]>()?;
-        let value: Expr = content.parse()?;
-        if fields.iter().any(|f| f.name == name) {
-            return Err(Error::new(
-                span,
-                format!("field `{name}` set multiple times"),
-            ));
-        }
-        fields.push(Field { name, value });
-        if content.is_empty() {
-            break;
-        }
-        content.parse::<Token![,]>()?;
-    }
-    Ok(fields)
 }
 
 /// `(a, b, self)`.

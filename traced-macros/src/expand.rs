@@ -13,6 +13,7 @@ use syn::visit_mut::VisitMut;
 use syn::{Error, Expr, ItemFn, Stmt, Type};
 
 use crate::args::{Args, Level};
+use crate::fields::Format;
 use crate::item::{self, Body, FnShape, Output};
 
 /// Entry point: on any error the function is still emitted unchanged, beside a
@@ -84,6 +85,9 @@ impl<'a> Expansion<'a> {
         let ItemFn {
             attrs, vis, sig, ..
         } = self.shape.func;
+        let (outer, inner): (Vec<_>, Vec<_>) = attrs
+            .iter()
+            .partition(|attr| matches!(attr.style, syn::AttrStyle::Outer));
         let callsite = self.callsite();
         let body = match self.shape.body {
             Body::Sync => self.sync_body(),
@@ -91,8 +95,9 @@ impl<'a> Expansion<'a> {
             Body::AsyncBlock | Body::BoxPin => self.returned_future_body(),
         };
         quote! {
-            #(#attrs)*
+            #(#outer)*
             #vis #sig {
+                #(#inner)*
                 #callsite
                 #body
             }
@@ -149,7 +154,16 @@ impl<'a> Expansion<'a> {
                 let entries = fields.value.iter().map(|field| {
                     let name = &field.name;
                     let value = &field.value;
-                    let value = quote_spanned!(value.span()=> #private::field_value(&(#value)));
+                    // Under the sigil (or the value), so that a missing `Display` / `Debug` is
+                    // reported there.
+                    let value = match field.format {
+                        Format::Display => {
+                            quote_spanned!(field.format_span=> #private::field_value(&(#value)))
+                        }
+                        Format::Debug => {
+                            quote_spanned!(field.format_span=> #private::field_debug(&(#value)))
+                        }
+                    };
                     quote!((#name, #value))
                 });
                 quote!([#(#entries),*])
@@ -277,9 +291,13 @@ impl<'a> Expansion<'a> {
             }
         };
         if !args.watches_exit() {
+            // The body's statements, not its block: a block as the tail of the new body makes
+            // `unused_braces` fire on a one-line body (the braces carry the user's spans). The
+            // guard is declared first, so it still drops after the body's locals.
+            let stmts = &block.stmts;
             return quote! {
                 #enter
-                #block
+                #(#stmts)*
             };
         }
         let output = self.output_type();

@@ -5,6 +5,7 @@
 
 mod args;
 mod expand;
+mod fields;
 mod item;
 
 use proc_macro::TokenStream;
@@ -55,7 +56,7 @@ use proc_macro::TokenStream;
 /// | `level = "debug"` | level of the entry (and exit) line: `"trace"`, `"debug"`, `"info"` (default), `"warn"`, `"error"`, case-insensitive |
 /// | `target = "audit"` | log target of the lines (default: the module path) |
 /// | `name = "GET /users"` | the name in the lines instead of `Type::function` |
-/// | `fields(key = expr, ..)` | user fields in the context for the call's duration: every line inside carries them |
+/// | `fields(key = expr, x, a.b, ?y, ..)` | user fields in the context for the call's duration: every line inside carries them |
 /// | `args` | the arguments' `Debug` values as key-values of the entry line |
 /// | `skip(a, b)` | like `args`, without the named arguments (`self` included) |
 /// | `skip_all` | no arguments (the default, spelled out as in `#[instrument(skip_all)]`) |
@@ -98,7 +99,11 @@ use proc_macro::TokenStream;
 ///
 /// Keys are identifiers (`user_id`), dotted paths (`http.method`), or string literals; values are
 /// any expression whose type is `Display`, and may use the arguments (they are borrowed, not
-/// moved). Fields are inherited by child spans and by work handed off to tasks and threads, and
+/// moved). As in `tracing`, a value may carry a sigil: `key = %expr` formats it with `Display`
+/// (the default), `key = ?expr` with `Debug`. A field without a value is shorthand for a path and
+/// is named after its last segment: `fields(user_id)` is `fields(user_id = user_id)`,
+/// `fields(order.id)` is `fields(id = order.id)`, `fields(?self.state)` is
+/// `fields(state = ?self.state)`. Fields are inherited by child spans and by work handed off to tasks and threads, and
 /// are gone when the call returns. Values are formatted at entry even when the entry line is
 /// disabled: they belong to the context, not to one line.
 ///
@@ -107,14 +112,19 @@ use proc_macro::TokenStream;
 ///
 /// struct Order { id: u64, account: String }
 ///
-/// #[traced(span, fields(order_id = order.id, account_id = order.account))]
-/// fn place(order: Order) {
-///     log::info!("placing"); // carries order_id=42 account_id=account-456
+/// #[derive(Debug)]
+/// enum Channel { Web }
+///
+/// #[traced(span, fields(order_id = order.id, account_id = order.account, ?channel, attempt))]
+/// fn place(order: Order, channel: Channel, attempt: u8) {
+///     // carries order_id=42 account_id=account-456 channel=Web attempt=1
+///     log::info!("placing");
 ///     let ctx = TraceContext::current().unwrap();
 ///     assert_eq!(ctx.fields().get("order_id"), Some("42"));
+///     assert_eq!(ctx.fields().get("channel"), Some("Web"));
 /// }
 ///
-/// place(Order { id: 42, account: "account-456".into() });
+/// place(Order { id: 42, account: "account-456".into() }, Channel::Web, 1);
 /// assert_eq!(TraceContext::current(), None);
 /// ```
 ///
@@ -255,9 +265,11 @@ use proc_macro::TokenStream;
 ///         target: module_path!(), level: Level::Info,
 ///         span: true, root: false, /* method_entry, module_path, file, line */
 ///     };
-///     // opens the span in place in the thread-local slot; restores it on drop
+///     // one out-of-line call that opens the span in place in the thread-local slot, and
+///     // the entry line's level test; the guard's drop (out of line too) restores the slot
 ///     let __traced_guard = enter_sync(&__TRACED_CALLSITE, Some(type_name::<Self>()));
-///     { body }
+///     // the body's statements, spliced in (as a block they would make `unused_braces`
+///     // fire on a one-line body such as `{ x * 3 }`)
 /// }
 /// ```
 ///

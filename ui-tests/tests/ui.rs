@@ -6,5 +6,8 @@
 fn ui() {
     let t = trybuild::TestCases::new();
     t.pass("ui/pass/*.rs");
+    // Must build without a warning under `#![deny(warnings)]` (also compiled by
+    // `ui-tests/edition-2021` with edition 2021).
+    t.pass("ui/lint/*.rs");
     t.compile_fail("ui/fail/*.rs");
 }

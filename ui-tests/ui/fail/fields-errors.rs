@@ -8,7 +8,7 @@ fn not_display() {}
 #[traced(fields(a = 1, a = 2))]
 fn repeated() {}
 
-#[traced(fields(a))]
+#[traced(fields("a"))]
 fn no_value() {}
 
 #[traced(fields = "a")]
