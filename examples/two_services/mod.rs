@@ -4,14 +4,17 @@
 //! - Server side: `traced_runtime::tower::TraceLayer` on each axum router extracts the incoming
 //!   `traceparent` (or starts a fresh trace), opens the server span and logs the request line.
 //!   A also accepts a plain `X-Request-Id` / `X-Trace-Id` when `traceparent` is absent.
-//! - Client side: `traced_runtime::tower::InjectLayer` around a hyper-util client writes the
-//!   current context into A's outgoing request.
+//!   `RouteLayer` hands axum's matched route to it (span name `GET /hello`, `http.route`), and
+//!   it writes one access-log line per request when the response is ready.
+//! - Client side: `traced_runtime::tower::InjectLayer` around a hyper-util client opens a
+//!   CLIENT span for A's outgoing request and writes it into the headers: B's parent is that
+//!   span, whose parent is A's server span (SERVER -> CLIENT -> SERVER in the exported trace).
 
 use std::net::SocketAddr;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Extension, State};
+use axum::extract::{Extension, MatchedPath, State};
 use axum::routing::get;
 use http::Request;
 use http_body_util::{BodyExt, Full};
@@ -21,7 +24,7 @@ use hyper_util::rt::TokioExecutor;
 use tower::{Layer, ServiceExt};
 use traced_runtime::TraceContext;
 use traced_runtime::propagation::DEFAULT_REQUEST_ID_HEADERS;
-use traced_runtime::tower::{InjectLayer, InjectService, TraceLayer};
+use traced_runtime::tower::{InjectLayer, InjectService, RouteLayer, TraceLayer};
 
 /// A hyper-util client that injects the current trace context into every request.
 pub(crate) type HttpClient = InjectService<Client<HttpConnector, Full<Bytes>>>;
@@ -35,7 +38,7 @@ async fn greet(Extension(ctx): Extension<TraceContext>) -> String {
     let parent = ctx.parent_span_id().map(|id| id.to_string());
     log::info!(
         target: "service_b",
-        "greeting; my remote parent (A's span) is {}",
+        "greeting; my remote parent (A's client span) is {}",
         parent.as_deref().unwrap_or("-")
     );
     format!("hello from B (trace {})", ctx.trace_id())
@@ -85,6 +88,13 @@ async fn get_with(
     Ok(String::from_utf8_lossy(&body).into_owned())
 }
 
+/// axum's matched route template, for the server span's name and `http.route`.
+fn matched_path(extensions: &http::Extensions) -> Option<String> {
+    extensions
+        .get::<MatchedPath>()
+        .map(|path| path.as_str().to_owned())
+}
+
 /// Serves `router` on a loopback port chosen by the OS.
 async fn serve(router: Router) -> std::io::Result<SocketAddr> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
@@ -100,16 +110,19 @@ async fn serve(router: Router) -> std::io::Result<SocketAddr> {
 /// Starts B, then A (which calls B), on loopback ports chosen by the OS. Returns a client that
 /// injects the current context, and A's URL.
 pub(crate) async fn start() -> std::io::Result<(HttpClient, String)> {
-    let client: HttpClient = InjectLayer.layer(Client::builder(TokioExecutor::new()).build_http());
+    let client: HttpClient =
+        InjectLayer::new().layer(Client::builder(TokioExecutor::new()).build_http());
     let b = serve(
         Router::new()
             .route("/greet", get(greet))
+            .route_layer(RouteLayer::new(matched_path))
             .layer(TraceLayer::new().with_target("service_b")),
     )
     .await?;
     let a = serve(
         Router::new()
             .route("/hello", get(hello))
+            .route_layer(RouteLayer::new(matched_path))
             .with_state((client.clone(), format!("http://{b}/greet")))
             .layer(
                 TraceLayer::new()

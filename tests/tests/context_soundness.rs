@@ -335,7 +335,7 @@ fn a_span_guard_dropped_out_of_order() {
     isolated(|| {
         let a = TraceContext::new_root().child();
         let ga = a.enter();
-        let span = SpanGuard::enter("phase");
+        let span = SpanGuard::enter_in(module_path!(), "phase");
         let span_ctx = span.context().clone();
         assert_eq!(span_ctx.parent_span_id(), a.span_id());
         drop(ga);

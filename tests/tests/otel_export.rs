@@ -4,11 +4,11 @@
 
 use std::sync::OnceLock;
 
+use opentelemetry::Value;
 use opentelemetry::trace::{
-    Span as _, Status, TraceContextExt as _, Tracer as _, TracerProvider as _,
+    Span as _, SpanKind, Status, TraceContextExt as _, Tracer as _, TracerProvider as _,
 };
 use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracerProvider, SpanData};
-use traced_runtime::export::SpanGuard;
 use traced_runtime::{TraceContext, TraceFlags, otel, traced};
 
 fn provider() -> &'static (SdkTracerProvider, InMemorySpanExporter) {
@@ -47,6 +47,14 @@ fn find<'a>(spans: &'a [SpanData], name: &str) -> &'a SpanData {
     })
 }
 
+/// The value of the attribute `key` of `span`.
+fn attribute(span: &SpanData, key: &str) -> Option<Value> {
+    span.attributes
+        .iter()
+        .find(|kv| kv.key.as_str() == key)
+        .map(|kv| kv.value.clone())
+}
+
 #[traced(span)]
 fn outer() -> (TraceContext, TraceContext) {
     (TraceContext::current().unwrap(), inner())
@@ -71,6 +79,14 @@ fn sync_spans_form_the_same_tree_as_the_logs() {
         "only the two #[traced(span)] calls are spans"
     );
     let (outer_span, inner_span) = (find(&spans, "outer"), find(&spans, "inner"));
+    for span in [outer_span, inner_span] {
+        assert_eq!(span.span_kind, SpanKind::Internal);
+        assert_eq!(
+            attribute(span, "code.namespace"),
+            Some(Value::from("otel_export")),
+            "the target is the module of the traced function"
+        );
+    }
 
     assert_eq!(
         hex(outer_span.span_context.span_id()),
@@ -160,12 +176,18 @@ fn manual_spans_are_exported_with_their_status() {
     provider();
     let root = TraceContext::new_root().child();
     root.in_scope(|| {
-        let mut span = SpanGuard::enter("load-config");
+        let mut span = traced_runtime::span!("load-config");
         span.set_error("file missing");
     });
     let spans = spans_of(&root);
     let span = find(&spans, "load-config");
     assert_eq!(span.status, Status::error("file missing"));
+    assert_eq!(span.span_kind, SpanKind::Internal);
+    assert_eq!(
+        attribute(span, "code.namespace"),
+        Some(Value::from("otel_export")),
+        "the target is the module that opened the span"
+    );
     assert_eq!(
         hex(span.parent_span_id),
         root.span_id().unwrap().to_string()
@@ -238,7 +260,7 @@ fn cross_service_spans_share_the_trace() {
     provider();
     // Service A: its span injects the W3C headers of an outgoing request.
     let (a_span, headers) = TraceContext::new_root().in_scope(|| {
-        let span = SpanGuard::enter("A: call B");
+        let span = traced_runtime::span!("A: call B");
         let mut headers = std::collections::HashMap::new();
         traced_runtime::propagation::inject(span.context(), &mut headers);
         (span.context().clone(), headers)
@@ -330,9 +352,29 @@ fn a_cancelled_async_span_still_ends() {
     assert_eq!(find(&spans, "cancelled").status, Status::Unset);
 }
 
+/// Runs `service` on one request on a fresh current-thread runtime, inside `ctx` when given.
+fn call<S, B>(
+    service: S,
+    request: http::Request<()>,
+    ctx: Option<&TraceContext>,
+) -> Result<http::Response<B>, S::Error>
+where
+    S: tower::Service<http::Request<()>, Response = http::Response<B>>,
+{
+    use tower::ServiceExt as _;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let future = service.oneshot(request);
+    match ctx {
+        Some(ctx) => runtime.block_on(traced_runtime::FutureExt::with_context(future, ctx.clone())),
+        None => runtime.block_on(future),
+    }
+}
+
 #[test]
 fn the_tower_server_layer_records_a_server_span_under_the_remote_parent() {
-    use tower::{Layer as _, ServiceExt as _};
+    use tower::Layer as _;
 
     provider();
     let caller = TraceContext::new_root().child();
@@ -340,25 +382,53 @@ fn the_tower_server_layer_records_a_server_span_under_the_remote_parent() {
     traced_runtime::propagation::inject(&caller, &mut headers);
     let request = http::Request::builder()
         .method("GET")
-        .uri("/orders/7")
+        .uri("/orders/7?verbose=1")
         .header("traceparent", &headers["traceparent"])
+        .header("host", "shop.example:8080")
+        .header("user-agent", "curl/8.5")
+        .header("x-forwarded-for", "203.0.113.9, 10.0.0.1")
         .body(())
         .unwrap();
     let service = traced_runtime::tower::TraceLayer::new().layer(tower::service_fn(
-        |_: http::Request<()>| async { Ok::<_, std::convert::Infallible>(service_b()) },
+        |_: http::Request<()>| async {
+            let ctx = service_b();
+            let mut response = http::Response::new(ctx);
+            // What `RouteLayer` does inside a router.
+            response
+                .extensions_mut()
+                .insert(traced_runtime::tower::Route("/orders/{id}".into()));
+            Ok::<_, std::convert::Infallible>(response)
+        },
     ));
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap();
-    let handler_ctx = runtime.block_on(service.oneshot(request)).unwrap();
+    let response = call(service, request, None).unwrap();
+    let handler_ctx = response.into_body().into_inner();
 
     let spans = spans_of(&caller);
-    let server = find(&spans, "GET /orders/7");
+    let server = find(&spans, "GET /orders/{id}");
+    assert_eq!(server.span_kind, SpanKind::Server);
     assert_eq!(
         hex(server.parent_span_id),
         caller.span_id().unwrap().to_string()
     );
+    assert_eq!(server.status, Status::Unset);
+    for (key, value) in [
+        ("http.request.method", Value::from("GET")),
+        ("url.path", Value::from("/orders/7")),
+        ("url.query", Value::from("verbose=1")),
+        ("url.scheme", Value::from("http")),
+        ("http.route", Value::from("/orders/{id}")),
+        ("http.response.status_code", Value::I64(200)),
+        ("server.address", Value::from("shop.example")),
+        ("server.port", Value::I64(8080)),
+        ("client.address", Value::from("203.0.113.9")),
+        ("network.protocol.version", Value::from("1.1")),
+        ("user_agent.original", Value::from("curl/8.5")),
+    ] {
+        assert_eq!(attribute(server, key), Some(value), "{key}");
+    }
+    assert_eq!(attribute(server, "error.type"), None);
     let handler = find(&spans, "service_b");
+    assert_eq!(handler.span_kind, SpanKind::Internal);
     assert_eq!(
         hex(handler.parent_span_id),
         hex(server.span_context.span_id())
@@ -368,4 +438,209 @@ fn the_tower_server_layer_records_a_server_span_under_the_remote_parent() {
         handler_ctx.span_id().unwrap().to_string()
     );
     assert!(handler.end_time <= server.end_time);
+    assert_eq!(server.instrumentation_scope.name(), "traced");
+    assert_eq!(
+        server.instrumentation_scope.version(),
+        Some(otel::SCOPE_VERSION),
+        "the scope carries the crate's version"
+    );
+}
+
+#[test]
+fn a_server_span_without_a_route_is_named_by_the_method_and_fails_on_5xx() {
+    use tower::Layer as _;
+
+    provider();
+    let caller = TraceContext::new_root().child();
+    let mut headers = std::collections::HashMap::new();
+    traced_runtime::propagation::inject(&caller, &mut headers);
+    let request = http::Request::post("/jobs/9")
+        .header("traceparent", &headers["traceparent"])
+        .body(())
+        .unwrap();
+    let service = traced_runtime::tower::TraceLayer::new().layer(tower::service_fn(
+        |_: http::Request<()>| async {
+            let mut response = http::Response::new(());
+            *response.status_mut() = http::StatusCode::SERVICE_UNAVAILABLE;
+            Ok::<_, std::convert::Infallible>(response)
+        },
+    ));
+    call(service, request, None).unwrap();
+    let spans = spans_of(&caller);
+    let server = find(&spans, "POST");
+    assert_eq!(server.status, Status::error("503 Service Unavailable"));
+    assert_eq!(attribute(server, "error.type"), Some(Value::from("503")));
+    assert_eq!(attribute(server, "http.route"), None);
+    assert_eq!(attribute(server, "url.path"), Some(Value::from("/jobs/9")));
+}
+
+#[test]
+fn the_client_layer_opens_a_client_span_whose_id_is_the_parent_id_sent_downstream() {
+    use tower::Layer as _;
+
+    provider();
+    let caller = TraceContext::new_root().child();
+    // The "downstream": answers 404 and returns the traceparent it received.
+    let downstream = tower::service_fn(|request: http::Request<()>| async move {
+        let traceparent = request.headers()["traceparent"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let mut response = http::Response::new(traceparent);
+        *response.status_mut() = http::StatusCode::NOT_FOUND;
+        Ok::<_, std::convert::Infallible>(response)
+    });
+    let client = traced_runtime::tower::InjectLayer::new().layer(downstream);
+    let request = http::Request::get("http://user:secret@api.example:9000/items?q=1")
+        .body(())
+        .unwrap();
+    let sent = call(client, request, Some(&caller)).unwrap().into_body();
+
+    let spans = spans_of(&caller);
+    let client_span = find(&spans, "GET");
+    assert_eq!(client_span.span_kind, SpanKind::Client);
+    assert_eq!(
+        hex(client_span.parent_span_id),
+        caller.span_id().unwrap().to_string(),
+        "the client span is a child of the caller's span"
+    );
+    let parent_id_sent = &sent[36..52];
+    assert_eq!(parent_id_sent, hex(client_span.span_context.span_id()));
+    assert_eq!(client_span.status, Status::error("404 Not Found"));
+    for (key, value) in [
+        ("http.request.method", Value::from("GET")),
+        (
+            "url.full",
+            Value::from("http://REDACTED:REDACTED@api.example:9000/items?q=1"),
+        ),
+        ("server.address", Value::from("api.example")),
+        ("server.port", Value::I64(9000)),
+        ("http.response.status_code", Value::I64(404)),
+        ("error.type", Value::from("404")),
+    ] {
+        assert_eq!(attribute(client_span, key), Some(value), "{key}");
+    }
+}
+
+#[test]
+fn a_transport_error_fails_the_client_span() {
+    use tower::Layer as _;
+
+    provider();
+    let caller = TraceContext::new_root().child();
+    let failing = tower::service_fn(|_: http::Request<()>| async {
+        Err::<http::Response<()>, _>(std::io::Error::other("connection refused"))
+    });
+    let client = traced_runtime::tower::InjectLayer::new().layer(failing);
+    let request = http::Request::put("http://127.0.0.1:1/").body(()).unwrap();
+    assert!(call(client, request, Some(&caller)).is_err());
+    let spans = spans_of(&caller);
+    let client_span = find(&spans, "PUT");
+    assert_eq!(client_span.status, Status::error("connection refused"));
+    assert_eq!(
+        attribute(client_span, "error.type"),
+        Some(Value::from("std::io::error::Error"))
+    );
+    assert_eq!(attribute(client_span, "server.port"), Some(Value::I64(1)));
+}
+
+#[test]
+fn an_unsampled_client_call_propagates_flag_00_and_exports_nothing() {
+    use tower::Layer as _;
+
+    provider();
+    let caller = TraceContext::new_root()
+        .with_trace_flags(TraceFlags::NONE)
+        .child();
+    let downstream = tower::service_fn(|request: http::Request<()>| async move {
+        let tp = request.headers()["traceparent"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        Ok::<_, std::convert::Infallible>(http::Response::new(tp))
+    });
+    let client = traced_runtime::tower::InjectLayer::new().layer(downstream);
+    let request = http::Request::get("http://api.example/").body(()).unwrap();
+    let sent = call(client, request, Some(&caller)).unwrap().into_body();
+    assert!(sent.ends_with("-00"), "{sent}");
+    assert_ne!(&sent[36..52], caller.span_id().unwrap().to_string());
+    assert!(spans_of(&caller).is_empty());
+}
+
+#[test]
+fn the_reqwest_middleware_opens_a_client_span_and_injects_it() {
+    use reqwest_middleware::ClientBuilder;
+    use traced_runtime::reqwest::TracedMiddleware;
+
+    provider();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    // The downstream answers 500 with the traceparent it received.
+    let addr = runtime.block_on(async {
+        let app = axum::Router::new().route(
+            "/echo",
+            axum::routing::get(|headers: http::HeaderMap| async move {
+                let tp = headers["traceparent"].to_str().unwrap().to_owned();
+                (http::StatusCode::INTERNAL_SERVER_ERROR, tp)
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        addr
+    });
+    let client = ClientBuilder::new(reqwest::Client::new())
+        .with(TracedMiddleware::new())
+        .build();
+    let caller = TraceContext::new_root().child();
+    let url = format!("http://{addr}/echo");
+    let sent = runtime.block_on(traced_runtime::FutureExt::with_context(
+        async { client.get(&url).send().await.unwrap().text().await.unwrap() },
+        caller.clone(),
+    ));
+    // A closed port: a transport error.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    drop(std::net::TcpListener::bind(closed));
+    let failed = runtime.block_on(traced_runtime::FutureExt::with_context(
+        async { client.delete(format!("http://{closed}/")).send().await },
+        caller.clone(),
+    ));
+    assert!(failed.is_err());
+
+    let spans = spans_of(&caller);
+    let get = find(&spans, "GET");
+    assert_eq!(get.span_kind, SpanKind::Client);
+    assert_eq!(
+        hex(get.parent_span_id),
+        caller.span_id().unwrap().to_string()
+    );
+    assert_eq!(&sent[36..52], hex(get.span_context.span_id()), "{sent}");
+    assert_eq!(get.status, Status::error("500 Internal Server Error"));
+    for (key, value) in [
+        ("http.request.method", Value::from("GET")),
+        ("url.full", Value::from(url.clone())),
+        ("server.address", Value::from("127.0.0.1")),
+        ("server.port", Value::I64(i64::from(addr.port()))),
+        ("http.response.status_code", Value::I64(500)),
+        ("error.type", Value::from("500")),
+    ] {
+        assert_eq!(attribute(get, key), Some(value), "{key}");
+    }
+    let delete = find(&spans, "DELETE");
+    assert!(
+        matches!(delete.status, Status::Error { .. }),
+        "{:?}",
+        delete.status
+    );
+    assert_eq!(
+        attribute(delete, "error.type"),
+        Some(Value::from("reqwest::Error"))
+    );
+    assert_eq!(attribute(delete, "http.response.status_code"), None);
 }

@@ -1,7 +1,7 @@
 //! The `otlp_export` example end to end: its two HTTP services (the same code, included from
 //! `examples/two_services`) export their spans over real OTLP/HTTP to a receiver on loopback.
-//! Each of the two requests makes one trace spanning both services, and the exported ids are
-//! the ids in the services' log lines.
+//! Each of the two requests makes one trace spanning both services, SERVER -> CLIENT -> SERVER,
+//! and the exported ids are the ids in the services' log lines.
 
 mod otlp_support;
 
@@ -9,6 +9,7 @@ mod otlp_support;
 mod two_services;
 
 use opentelemetry_proto::tonic::trace::v1::Span;
+use opentelemetry_proto::tonic::trace::v1::span::SpanKind;
 use otlp_support::to_hex;
 use tests::{Record, capture};
 
@@ -70,14 +71,30 @@ fn each_request_is_one_exported_trace_across_both_services() {
         let b = span_of(&spans, line(&records, "service_b", "greeting", trace_id));
         assert_eq!(to_hex(&a.trace_id), trace_id);
         assert_eq!(to_hex(&b.trace_id), trace_id);
-        assert!(a.name.ends_with("/hello"), "{}", a.name);
-        assert!(b.name.ends_with("/greet"), "{}", b.name);
-        // A continues the caller's span (or is the root); B's parent is A's span, across HTTP.
+        assert_eq!(a.name, "GET /hello");
+        assert_eq!(b.name, "GET /greet");
+        assert_eq!(a.kind, SpanKind::Server as i32);
+        assert_eq!(b.kind, SpanKind::Server as i32);
+        // A continues the caller's span (or is the root) ...
         match remote_parent {
             Some(parent) => assert_eq!(to_hex(&a.parent_span_id), parent),
             None => assert!(a.parent_span_id.is_empty(), "A's span is the root"),
         }
-        assert_eq!(b.parent_span_id, a.span_id);
+        // ... then SERVER (A) -> CLIENT (A's call) -> SERVER (B), across HTTP.
+        let client = spans
+            .iter()
+            .find(|span| span.span_id == b.parent_span_id)
+            .expect("B's parent is an exported span");
+        assert_eq!(client.kind, SpanKind::Client as i32);
+        assert_eq!(client.name, "GET");
+        assert_eq!(client.parent_span_id, a.span_id);
+        assert_eq!(client.trace_id, a.trace_id);
+        assert!(client.start_time_unix_nano >= a.start_time_unix_nano);
+        assert!(client.end_time_unix_nano <= a.end_time_unix_nano);
     }
-    assert_eq!(spans.len(), 4, "one server span per service per request");
+    assert_eq!(
+        spans.len(),
+        6,
+        "per request: a server span per service and A's client span"
+    );
 }

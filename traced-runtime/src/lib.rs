@@ -44,7 +44,7 @@
 //!   [`TraceContext::wrap`] for anything else, [`payload`] for job queues.
 //! - [`propagation`]: W3C `traceparent`, `tracestate` and `baggage`, strict parsers, carriers,
 //!   [`inject`](propagation::inject) / [`extract`](propagation::extract); `tower` layers for
-//!   servers and clients (feature `tower`).
+//!   servers and clients (feature `tower`), a `reqwest-middleware` middleware (feature `reqwest`).
 //! - [`log`]: a [`log::Log`](::log::Log) wrapper that stamps every record with the
 //!   ids and fields as key-values, and ready-made text and JSON-lines outputs.
 //! - [`export`], [`sampling`] and `otel` (feature `opentelemetry`): span lifecycle, head
@@ -98,7 +98,7 @@
 //! # Features
 //!
 //! `enable` (default: instrumentation; without it `#[traced]` compiles down to the plain
-//! function), `tokio` (default), `env_logger` (default), `serde`, `http`, `tower`,
+//! function), `tokio` (default), `env_logger` (default), `serde`, `http`, `tower`, `reqwest`,
 //! `opentelemetry`, `otlp`, `otlp-grpc`, `tracing` (module `tracing`: `tracing`
 //! events in traced's output, or the ids in `tracing-subscriber`'s).
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
@@ -114,6 +114,8 @@ pub mod log;
 pub mod otel;
 pub mod payload;
 pub mod propagation;
+#[cfg(feature = "reqwest")]
+pub mod reqwest;
 pub mod sampling;
 #[cfg(feature = "tokio")]
 pub mod task;

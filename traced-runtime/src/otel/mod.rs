@@ -6,8 +6,11 @@
 //! [`SdkTracerProvider`], whose processors batch, retry and export it (OTLP with the `otlp`
 //! feature, see [`otlp`]). The exported span carries exactly the trace-id,
 //! span-id, parent span-id, trace-flags and tracestate of our context, so the ids in the log
-//! lines are the ids in the trace UI; the user fields become string attributes, the `log` target
-//! becomes `code.namespace`.
+//! lines are the ids in the trace UI; the span's kind becomes its OpenTelemetry
+//! [`SpanKind`] (`SERVER` for the server layer, `CLIENT` for outgoing requests, `INTERNAL`
+//! otherwise), its HTTP attributes keep their semantic-convention names and types, the user
+//! fields become string attributes, and the `log` target becomes `code.namespace`. The
+//! instrumentation scope is `traced` with this crate's version.
 //!
 //! ```
 //! use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracerProvider};
@@ -42,19 +45,33 @@ use opentelemetry::trace::{
     SamplingDecision, SamplingResult, SpanBuilder, SpanContext, SpanKind, Status,
     TraceContextExt as _, TraceState as OtelTraceState, Tracer as _,
 };
-use opentelemetry::{Context, KeyValue};
+use opentelemetry::{Context, InstrumentationScope, KeyValue};
 use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
 
 use crate::context::TraceContext;
-use crate::export::{SetExporterError, SpanData, SpanExporter, SpanStatus, set_exporter};
+use crate::export::semconv::CODE_NAMESPACE;
+use crate::export::{
+    AttributeValue, SetExporterError, SpanData, SpanExporter, SpanKind as OurKind, SpanStatus,
+    set_exporter,
+};
 use crate::id::{SpanId, TraceFlags, TraceId};
 use crate::propagation::TraceState;
 
 #[cfg(feature = "otlp")]
 pub mod otlp;
 
-/// Instrumentation scope name of the spans we hand to the SDK.
-const SCOPE: &str = "traced";
+/// Instrumentation scope name of the spans we hand to the SDK (its version is this crate's).
+pub const SCOPE_NAME: &str = "traced";
+
+/// Instrumentation scope version of the spans we hand to the SDK: this crate's version.
+pub const SCOPE_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The instrumentation scope of our spans: [`SCOPE_NAME`] and [`SCOPE_VERSION`].
+fn scope() -> InstrumentationScope {
+    InstrumentationScope::builder(SCOPE_NAME)
+        .with_version(SCOPE_VERSION)
+        .build()
+}
 
 /// Hands every finished, sampled span to `provider` from now on.
 ///
@@ -64,7 +81,7 @@ const SCOPE: &str = "traced";
 pub fn install(provider: &SdkTracerProvider) -> Result<(), SetExporterError> {
     use opentelemetry::trace::TracerProvider as _;
     set_exporter(OtelExporter {
-        tracer: provider.tracer(SCOPE),
+        tracer: provider.tracer_with_scope(scope()),
     })
 }
 
@@ -96,7 +113,14 @@ impl SpanExporter for OtelExporter {
             .iter()
             .map(|(key, value)| KeyValue::new(key.to_owned(), value.to_owned()))
             .collect();
-        attributes.push(KeyValue::new("code.namespace", span.target));
+        attributes.extend(span.attributes.into_iter().map(|attribute| {
+            let key = attribute.key;
+            match attribute.value {
+                AttributeValue::String(value) => KeyValue::new(key, value),
+                AttributeValue::I64(value) => KeyValue::new(key, value),
+            }
+        }));
+        attributes.push(KeyValue::new(CODE_NAMESPACE, span.target));
         let status = match span.status {
             SpanStatus::Unset => Status::Unset,
             SpanStatus::Error { description } => Status::error(description),
@@ -104,7 +128,7 @@ impl SpanExporter for OtelExporter {
         let builder = SpanBuilder {
             trace_id: Some(otel_trace_id(ctx.trace_id())),
             span_id: Some(otel_span_id(span_id)),
-            span_kind: Some(SpanKind::Internal),
+            span_kind: Some(otel_kind(span.kind)),
             name: span.name,
             start_time: Some(span.start_time),
             end_time: Some(span.end_time),
@@ -121,6 +145,14 @@ impl SpanExporter for OtelExporter {
         };
         let mut otel_span = self.tracer.build_with_context(builder, &parent);
         opentelemetry::trace::Span::end_with_timestamp(&mut otel_span, span.end_time);
+    }
+}
+
+fn otel_kind(kind: OurKind) -> SpanKind {
+    match kind {
+        OurKind::Server => SpanKind::Server,
+        OurKind::Client => SpanKind::Client,
+        _ => SpanKind::Internal,
     }
 }
 

@@ -1,0 +1,61 @@
+//! The attribute names of exported spans: OpenTelemetry's stable
+//! [HTTP semantic conventions](https://opentelemetry.io/docs/specs/semconv/http/http-spans/),
+//! in this one place.
+//!
+//! With the `opentelemetry` feature they are the constants of the
+//! `opentelemetry-semantic-conventions` crate; without it (no dependency in a lean build), the
+//! same strings, checked against that crate by this module's tests.
+
+macro_rules! names {
+    ($($(#[$doc:meta])* $name:ident = $value:literal;)*) => {
+        $(
+            $(#[$doc])*
+            #[cfg(feature = "opentelemetry")]
+            pub const $name: &str = opentelemetry_semantic_conventions::attribute::$name;
+            $(#[$doc])*
+            #[cfg(not(feature = "opentelemetry"))]
+            pub const $name: &str = $value;
+        )*
+
+        #[cfg(all(test, feature = "opentelemetry"))]
+        #[test]
+        fn the_lean_names_are_the_semantic_conventions() {
+            $(assert_eq!($value, $name);)*
+        }
+    };
+}
+
+names! {
+    /// `http.request.method`: the request method, `GET`; `_OTHER` for a method HTTP does not
+    /// define.
+    HTTP_REQUEST_METHOD = "http.request.method";
+    /// `http.response.status_code`: the response status, an integer.
+    HTTP_RESPONSE_STATUS_CODE = "http.response.status_code";
+    /// `http.route`: the matched route template, `/orders/{id}` (server spans).
+    HTTP_ROUTE = "http.route";
+    /// `url.path`: the request target's path (server spans).
+    URL_PATH = "url.path";
+    /// `url.query`: the request target's query, without `?`, when present (server spans).
+    URL_QUERY = "url.query";
+    /// `url.scheme`: `http` or `https` (server spans).
+    URL_SCHEME = "url.scheme";
+    /// `url.full`: the absolute URL of an outgoing request, credentials removed (client spans).
+    URL_FULL = "url.full";
+    /// `server.address`: the host the request was sent to (the `Host` header on a server).
+    SERVER_ADDRESS = "server.address";
+    /// `server.port`: the port the request was sent to, an integer.
+    SERVER_PORT = "server.port";
+    /// `client.address`: the caller's address (behind proxies: the first `X-Forwarded-For`).
+    CLIENT_ADDRESS = "client.address";
+    /// `network.protocol.version`: the HTTP version, `1.1`, `2`.
+    NETWORK_PROTOCOL_VERSION = "network.protocol.version";
+    /// `user_agent.original`: the `User-Agent` header, as sent.
+    USER_AGENT_ORIGINAL = "user_agent.original";
+    /// `error.type`: why an operation failed: the HTTP status code (`500`) or the error's type.
+    ERROR_TYPE = "error.type";
+}
+
+/// `code.namespace`: the module path that opened a span (its `log` target). Superseded in the
+/// conventions by `code.function.name` (still experimental), but what trace UIs show today;
+/// hence spelled here rather than taken from the crate's experimental set.
+pub const CODE_NAMESPACE: &str = "code.namespace";
