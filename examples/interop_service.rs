@@ -15,7 +15,7 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use reqwest_middleware::{ClientBuilder, ClientWithMiddleware};
 use traced_runtime::reqwest::TracedMiddleware;
-use traced_runtime::tower::{RouteLayer, TraceLayer};
+use traced_runtime::tower::{RouteLayer, ServerLayer};
 
 #[derive(Clone)]
 struct Next {
@@ -64,7 +64,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }))
         .with_state(next)
         .layer(
-            TraceLayer::new()
+            ServerLayer::new()
                 .with_target("interop")
                 .with_client_address(|ext| ext.get::<ConnectInfo<SocketAddr>>().map(|info| info.0)),
         );

@@ -16,7 +16,7 @@
 
 use log::{Log, Metadata, Record};
 use traced_runtime::log::{Builder, Format};
-use traced_runtime::{FutureExt, TraceContext, traced};
+use traced_runtime::{TraceContext, TracedFutureExt, traced};
 
 /// Sends every record to two loggers.
 struct Tee<A, B>(A, B);
@@ -49,7 +49,7 @@ async fn handle_checkout(account_id: &str, order_id: u32) {
         receipt.await.expect("receipt task panicked");
         log::info!(total; "checkout finished");
     }
-    .with_context(ctx)
+    .in_context(ctx)
     .await;
 }
 

@@ -1,5 +1,5 @@
 //! traced with `tracing`: an axum service behind tower-http's `TraceLayer` (its lines at DEBUG
-//! under `RUST_LOG=debug`) and traced's `TraceLayer`; the handler logs with `tracing::info!` and
+//! under `RUST_LOG=debug`) and traced's `ServerLayer`; the handler logs with `tracing::info!` and
 //! `log::info!`, calls a downstream service over HTTP (hyper-util, which logs with `tracing`)
 //! and answers with a streamed body. The program sends a few requests to itself, prints every
 //! line and exits.
@@ -26,12 +26,12 @@ use http_body_util::{BodyExt as _, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use tower::{Layer as _, ServiceExt as _};
-use traced_runtime::tower::{InjectLayer, InjectService, TraceLayer};
-use traced_runtime::{FutureExt as _, TraceContext};
+use traced_runtime::tower::{ClientLayer, ClientService, ServerLayer};
+use traced_runtime::{TraceContext, TracedFutureExt as _};
 use tracing_subscriber::EnvFilter;
 
 /// A hyper-util client that injects the current trace context into every request.
-type HttpClient = InjectService<Client<HttpConnector, Full<Bytes>>>;
+type HttpClient = ClientService<Client<HttpConnector, Full<Bytes>>>;
 
 /// hyper-util's client runs connection upkeep (returning a connection to the pool, ...) in tasks
 /// of its own: spawned with traced's hand-off, their lines carry the request's context too.
@@ -67,13 +67,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         traced_runtime::log::init();
     }
 
-    let client: HttpClient = InjectLayer.layer(Client::builder(TracedExecutor).build_http());
+    let client: HttpClient = ClientLayer.layer(Client::builder(TracedExecutor).build_http());
     let addr = serve(client.clone()).await?;
     for n in 1..=REQUESTS {
         let ctx = TraceContext::new_root().child();
         eprintln!("== request {n} trace_id={}", ctx.trace_id());
         let body = fetch(&client, format!("http://{addr}/orders/{n}"))
-            .with_context(ctx)
+            .in_context(ctx)
             .await?;
         eprintln!("== end {n}");
         println!("{body}");
@@ -91,7 +91,7 @@ async fn serve(client: HttpClient) -> std::io::Result<SocketAddr> {
         .with_state((client, addr))
         // tower-http's TraceLayer inside traced's, so its lines run with the request's context.
         .layer(tower_http::trace::TraceLayer::new_for_http())
-        .layer(TraceLayer::new());
+        .layer(ServerLayer::new());
     tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, router).await {
             log::error!("server on {addr} stopped: {e}");

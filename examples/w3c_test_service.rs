@@ -41,8 +41,8 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use serde_json::Value;
 use traced_runtime::propagation::inject;
-use traced_runtime::tower::TraceLayer;
-use traced_runtime::{FutureExt, TraceContext};
+use traced_runtime::tower::ServerLayer;
+use traced_runtime::{TraceContext, TracedFutureExt};
 
 type HttpClient = Client<HttpConnector, Full<Bytes>>;
 
@@ -74,7 +74,7 @@ async fn test(State(client): State<HttpClient>, body: Bytes) -> (StatusCode, Str
             return (StatusCode::BAD_REQUEST, format!("invalid JSON: {e}"));
         }
     };
-    // The server span opened by TraceLayer (child of the remote parent, or a fresh root).
+    // The server span opened by ServerLayer (child of the remote parent, or a fresh root).
     let server = TraceContext::current().unwrap_or_else(|| TraceContext::new_root().child());
     for action in actions {
         let Some(url) = action.get("url").and_then(Value::as_str) else {
@@ -84,7 +84,7 @@ async fn test(State(client): State<HttpClient>, body: Bytes) -> (StatusCode, Str
         let arguments = action.get("arguments").cloned().unwrap_or(Value::Null);
         let call = server.child();
         if let Err(e) = post_json(&client, url, &arguments, &call)
-            .with_context(call.clone())
+            .in_context(call.clone())
             .await
         {
             log::warn!("POST {url} failed: {e}");
@@ -123,7 +123,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let app = Router::new()
         .route("/test", post(test))
         .with_state(client)
-        .layer(TraceLayer::new());
+        .layer(ServerLayer::new());
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     let listener = tokio::net::TcpListener::bind(addr).await?;
     log::info!("W3C trace-context test service on http://{addr}/test");

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use tokio::sync::{Mutex, mpsc};
-use traced_runtime::{FutureExt, TraceContext, payload, traced};
+use traced_runtime::{TraceContext, TracedFutureExt, payload, traced};
 
 /// What travels through the queue, as JSON.
 #[derive(Serialize, Deserialize)]
@@ -42,7 +42,7 @@ async fn handle_request(account_id: &str, leads: [u64; 2], queue: Queue) {
             queue.send(payload).expect("the queue is open");
         }
     }
-    .with_context(ctx)
+    .in_context(ctx)
     .await;
 }
 
@@ -67,7 +67,7 @@ async fn worker(
         // Continue the enqueuing trace (a fresh one, with a WARN, if the payload has none).
         let remote = payload::resume(job.trace.clone()).with_field("job_id", job.job_id.clone());
         let outcome = run_job(id, job.lead_id, job.attempt)
-            .with_context(remote.clone())
+            .in_context(remote.clone())
             .await;
         // The pool's own lines belong to the job's trace too.
         remote.in_scope(|| match outcome {

@@ -26,7 +26,7 @@ use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
 use log::{LevelFilter, Log, Metadata, Record};
 use traced_runtime::log::TracedLogger;
-use traced_runtime::{FutureExt as _, SpanId, TraceContext, TraceId, traced};
+use traced_runtime::{SpanId, TraceContext, TraceId, TracedFutureExt as _, traced};
 use tracing_subscriber::layer::SubscriberExt as _;
 
 // ---------------------------------------------------------------------------------------------
@@ -415,9 +415,9 @@ fn async_poll(c: &mut Criterion) {
     g.bench_function("traced_span_async_fn", |b| {
         in_trace(|| b.iter(|| futures(work_traced)));
     });
-    g.bench_function("with_context", |b| {
+    g.bench_function("in_context", |b| {
         let ctx = TraceContext::new_root().child();
-        b.iter(|| futures(|| work().with_context(ctx.clone())));
+        b.iter(|| futures(|| work().in_context(ctx.clone())));
     });
     g.bench_function("floor_ptr_slot", |b| {
         let ctx = TraceContext::new_root().child();
@@ -592,7 +592,7 @@ fn spawn(c: &mut Criterion) {
                     }
                     acc
                 }
-                .with_context(ctx.clone()),
+                .in_context(ctx.clone()),
             )
         });
     });

@@ -1,12 +1,12 @@
 //! The two services of `http_services` and `otlp_export`: service A receives a request, logs,
 //! and calls service B over a real HTTP connection with the trace context injected; B logs.
 //!
-//! - Server side: `traced_runtime::tower::TraceLayer` on each axum router extracts the incoming
+//! - Server side: `traced_runtime::tower::ServerLayer` on each axum router extracts the incoming
 //!   `traceparent` (or starts a fresh trace), opens the server span and logs the request line.
 //!   A also accepts a plain `X-Request-Id` / `X-Trace-Id` when `traceparent` is absent.
 //!   `RouteLayer` hands axum's matched route to it (span name `GET /hello`, `http.route`), and
 //!   it writes one access-log line per request when the response is ready.
-//! - Client side: `traced_runtime::tower::InjectLayer` around a hyper-util client opens a
+//! - Client side: `traced_runtime::tower::ClientLayer` around a hyper-util client opens a
 //!   CLIENT span for A's outgoing request and writes it into the headers: B's parent is that
 //!   span, whose parent is A's server span (SERVER -> CLIENT -> SERVER in the exported trace).
 
@@ -24,10 +24,10 @@ use hyper_util::rt::TokioExecutor;
 use tower::{Layer, ServiceExt};
 use traced_runtime::TraceContext;
 use traced_runtime::propagation::DEFAULT_REQUEST_ID_HEADERS;
-use traced_runtime::tower::{InjectLayer, InjectService, RouteLayer, TraceLayer};
+use traced_runtime::tower::{ClientLayer, ClientService, RouteLayer, ServerLayer};
 
 /// A hyper-util client that injects the current trace context into every request.
-pub(crate) type HttpClient = InjectService<Client<HttpConnector, Full<Bytes>>>;
+pub(crate) type HttpClient = ClientService<Client<HttpConnector, Full<Bytes>>>;
 
 /// The traceparent of the first request: trace `4bf9...4736`, caller span `00f0...02b7`, sampled.
 pub(crate) const GIVEN_TRACEPARENT: &str =
@@ -111,12 +111,12 @@ async fn serve(router: Router) -> std::io::Result<SocketAddr> {
 /// injects the current context, and A's URL.
 pub(crate) async fn start() -> std::io::Result<(HttpClient, String)> {
     let client: HttpClient =
-        InjectLayer::new().layer(Client::builder(TokioExecutor::new()).build_http());
+        ClientLayer::new().layer(Client::builder(TokioExecutor::new()).build_http());
     let b = serve(
         Router::new()
             .route("/greet", get(greet))
             .route_layer(RouteLayer::new(matched_path))
-            .layer(TraceLayer::new().with_target("service_b")),
+            .layer(ServerLayer::new().with_target("service_b")),
     )
     .await?;
     let a = serve(
@@ -125,7 +125,7 @@ pub(crate) async fn start() -> std::io::Result<(HttpClient, String)> {
             .route_layer(RouteLayer::new(matched_path))
             .with_state((client.clone(), format!("http://{b}/greet")))
             .layer(
-                TraceLayer::new()
+                ServerLayer::new()
                     .with_target("service_a")
                     .with_request_id_headers(DEFAULT_REQUEST_ID_HEADERS),
             ),

@@ -14,7 +14,9 @@ use std::pin::{Pin, pin};
 use std::sync::Once;
 use std::task::{Context, Poll, Waker};
 
-use traced_runtime::{FutureExt as _, TraceContext, current_span_id, current_trace_id, traced};
+use traced_runtime::{
+    TraceContext, TracedFutureExt as _, current_span_id, current_trace_id, traced,
+};
 
 /// Forwards to the system allocator and counts allocations made by the current thread.
 struct Counting;
@@ -225,12 +227,12 @@ fn with_context_poll_does_not_allocate() {
     let ctx = TraceContext::new_root()
         .with_field("job", "nightly")
         .child();
-    let warm = pin!(ten_pending_polls().with_context(ctx.clone()));
+    let warm = pin!(ten_pending_polls().in_context(ctx.clone()));
     drive(warm);
-    let fut = pin!(ten_pending_polls().with_context(ctx.clone()));
+    let fut = pin!(ten_pending_polls().in_context(ctx.clone()));
     let mut out = None;
     let n = allocations_in(|| out = Some(drive(fut)));
-    assert_eq!(n, 0, "{n} allocations while polling a WithContext future");
+    assert_eq!(n, 0, "{n} allocations while polling a InContext future");
     assert_eq!(out, Some((ctx.span_id(), 11)));
     assert_eq!(TraceContext::current(), None);
 }

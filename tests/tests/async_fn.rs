@@ -6,7 +6,7 @@ use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
 use tests::capture;
-use traced_runtime::{FutureExt, TraceContext, current_trace_id, traced};
+use traced_runtime::{TraceContext, TracedFutureExt, current_trace_id, traced};
 
 #[traced(span)]
 async fn handler(checkpoints: usize) -> Vec<TraceContext> {
@@ -94,7 +94,7 @@ fn concurrent_requests_never_see_each_other() {
 #[test]
 fn with_context_installs_only_during_poll() {
     let ctx = TraceContext::new_root();
-    let mut future = pin!(async { TraceContext::current() }.with_context(ctx.clone()));
+    let mut future = pin!(async { TraceContext::current() }.in_context(ctx.clone()));
     let mut cx = Context::from_waker(Waker::noop());
     assert_eq!(future.as_mut().poll(&mut cx), Poll::Ready(Some(ctx)));
     assert_eq!(TraceContext::current(), None);

@@ -13,7 +13,9 @@ use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::task::{Context, Poll, Waker};
 
 use proptest::prelude::*;
-use traced_runtime::{ContextGuard, FutureExt, TraceContext, current_span_id, current_trace_id};
+use traced_runtime::{
+    TraceContext, TraceContextGuard, TracedFutureExt, current_span_id, current_trace_id,
+};
 use traced_runtime::{field_scope, traced};
 
 #[derive(Clone, Debug)]
@@ -105,7 +107,7 @@ impl Model {
 
 thread_local! {
     static MODEL: RefCell<Model> = RefCell::default();
-    static KEPT: RefCell<Vec<(ContextGuard, u64)>> = const { RefCell::new(Vec::new()) };
+    static KEPT: RefCell<Vec<(TraceContextGuard, u64)>> = const { RefCell::new(Vec::new()) };
     static POOL: RefCell<Vec<TraceContext>> = const { RefCell::new(Vec::new()) };
 }
 
@@ -275,7 +277,7 @@ fn step(op: &Op) {
             });
             scoped(
                 || match ctx {
-                    Some(ctx) => poll_once(body.with_context(ctx)),
+                    Some(ctx) => poll_once(body.in_context(ctx)),
                     // Created where no context is current (another thread), polled here.
                     None => poll_once(
                         std::thread::spawn(move || body.in_current_context())
@@ -336,7 +338,7 @@ fn long_lived(ctx: TraceContext) -> LongLived {
             }
             Poll::<()>::Pending
         })
-        .with_context(ctx),
+        .in_context(ctx),
     )
 }
 

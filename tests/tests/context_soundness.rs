@@ -14,7 +14,8 @@ use std::task::{Context, Poll, Waker};
 
 use traced_runtime::export::SpanGuard;
 use traced_runtime::{
-    ContextGuard, FutureExt, TraceContext, current_span_id, current_trace_id, field_scope, traced,
+    TraceContext, TraceContextGuard, TracedFutureExt, current_span_id, current_trace_id,
+    field_scope, traced,
 };
 
 /// Runs `case` on a fresh thread and propagates its panic.
@@ -38,10 +39,10 @@ fn run_to_completion<T>(fut: impl Future<Output = T>) -> T {
 }
 
 thread_local! {
-    static KEPT: RefCell<Vec<ContextGuard>> = const { RefCell::new(Vec::new()) };
+    static KEPT: RefCell<Vec<TraceContextGuard>> = const { RefCell::new(Vec::new()) };
 }
 
-fn keep(guard: ContextGuard) {
+fn keep(guard: TraceContextGuard) {
     KEPT.with(|kept| kept.borrow_mut().push(guard));
 }
 
@@ -51,7 +52,7 @@ fn drop_kept() {
 }
 
 #[test]
-fn a_guard_kept_past_a_with_context_future_is_inert_once_the_future_is_freed() {
+fn a_guard_kept_past_an_in_context_future_is_inert_once_the_future_is_freed() {
     isolated(|| {
         let own = TraceContext::new_root().child();
         let other = TraceContext::new_root().child();
@@ -60,7 +61,7 @@ fn a_guard_kept_past_a_with_context_future_is_inert_once_the_future_is_freed() {
                 keep(other.enter());
                 TraceContext::current()
             }
-            .with_context(own.clone()),
+            .in_context(own.clone()),
         );
         assert_eq!(seen, Some(other.clone()), "entered inside the poll");
         assert_eq!(
@@ -88,7 +89,7 @@ fn a_field_scope_kept_past_the_future_is_inert() {
                     Some("v")
                 );
             }
-            .with_context(TraceContext::new_root().child()),
+            .in_context(TraceContext::new_root().child()),
         );
         assert_eq!(TraceContext::current(), Some(outer.clone()));
         drop_kept();
@@ -117,7 +118,7 @@ fn a_guard_kept_past_a_future_without_context_polled_under_an_entered_one() {
 }
 
 #[traced(span)]
-async fn returns_a_guard(other: TraceContext) -> ContextGuard {
+async fn returns_a_guard(other: TraceContext) -> TraceContextGuard {
     other.enter()
 }
 
@@ -257,7 +258,7 @@ fn a_leaked_guard_ends_with_its_poll() {
     isolated(|| {
         let leaked = TraceContext::new_root();
         run_to_completion(
-            async { std::mem::forget(leaked.enter()) }.with_context(TraceContext::new_root()),
+            async { std::mem::forget(leaked.enter()) }.in_context(TraceContext::new_root()),
         );
         assert_eq!(TraceContext::current(), None);
     });
@@ -275,7 +276,7 @@ fn a_panic_unwinding_through_guards_and_polls_restores_the_caller() {
                     keep(TraceContext::new_root().enter());
                     traced_span_call(|| panic!("boom"));
                 }
-                .with_context(TraceContext::new_root()),
+                .in_context(TraceContext::new_root()),
             );
         }));
         assert!(result.is_err());
@@ -294,7 +295,7 @@ fn a_guard_held_across_an_await_does_not_leak_into_the_next_task() {
                 let _g = held.enter();
                 std::future::pending::<()>().await;
             }
-            .with_context(TraceContext::new_root()),
+            .in_context(TraceContext::new_root()),
         );
         assert!(poll_once(suspended.as_mut()).is_pending());
         assert_eq!(
@@ -303,7 +304,7 @@ fn a_guard_held_across_an_await_does_not_leak_into_the_next_task() {
             "the poll ended the held guard's entry"
         );
         let next = TraceContext::new_root();
-        let seen = run_to_completion(async { TraceContext::current() }.with_context(next.clone()));
+        let seen = run_to_completion(async { TraceContext::current() }.in_context(next.clone()));
         assert_eq!(seen, Some(next));
         // Cancelled: the future and the guard in it drop outside any poll.
         drop(suspended);
@@ -322,7 +323,7 @@ fn a_cancelled_future_leaves_its_pollers_context_alone() {
                     let _g = field_scope("k", "v");
                     std::future::pending::<()>().await;
                 }
-                .with_context(TraceContext::new_root())
+                .in_context(TraceContext::new_root())
             );
             assert!(poll_once(fut.as_mut()).is_pending());
         }
@@ -346,12 +347,12 @@ fn a_span_guard_dropped_out_of_order() {
 }
 
 #[traced(span, root)]
-fn root_call_returning_a_guard(other: &TraceContext) -> ContextGuard {
+fn root_call_returning_a_guard(other: &TraceContext) -> TraceContextGuard {
     other.enter()
 }
 
 #[traced(span, fields(k = "v"))]
-fn fields_call_returning_a_guard(other: &TraceContext) -> ContextGuard {
+fn fields_call_returning_a_guard(other: &TraceContext) -> TraceContextGuard {
     other.enter()
 }
 
@@ -402,16 +403,16 @@ fn many_threads_each_with_their_own_damage() {
     );
 }
 
-static EXPORTED: std::sync::Mutex<Vec<traced_runtime::export::SpanData>> =
+static EXPORTED: std::sync::Mutex<Vec<traced_runtime::export::FinishedSpan>> =
     std::sync::Mutex::new(Vec::new());
 
 #[traced(span)]
-fn exported_call_keeps_a_guard(other: &TraceContext) -> ContextGuard {
+fn exported_call_keeps_a_guard(other: &TraceContext) -> TraceContextGuard {
     other.enter()
 }
 
 #[traced(span, fields(k = "v"))]
-fn exported_fields_call_keeps_a_guard(other: &TraceContext) -> ContextGuard {
+fn exported_fields_call_keeps_a_guard(other: &TraceContext) -> TraceContextGuard {
     other.enter()
 }
 
@@ -451,7 +452,7 @@ fn a_call_that_keeps_a_guard_still_exports_its_own_span() {
 fn stacks_deeper_than_the_inline_frames_behave_the_same() {
     isolated(|| {
         let contexts: Vec<_> = (0..80).map(|_| TraceContext::new_root().child()).collect();
-        let mut guards: Vec<Option<ContextGuard>> = Vec::new();
+        let mut guards: Vec<Option<TraceContextGuard>> = Vec::new();
         for ctx in &contexts {
             guards.push(Some(ctx.enter()));
             assert_eq!(TraceContext::current().as_ref(), Some(ctx));
@@ -468,7 +469,7 @@ fn stacks_deeper_than_the_inline_frames_behave_the_same() {
                 });
                 keep(TraceContext::new_root().enter());
             }
-            .with_context(own.clone()),
+            .in_context(own.clone()),
         );
         assert_eq!(TraceContext::current().as_ref(), contexts.last());
         drop_kept();

@@ -1,5 +1,5 @@
 //! End to end over loopback: client -> service A -> service B, two in-process axum services with
-//! `TraceLayer` on the server side and `InjectLayer` on A's hyper-util client.
+//! `ServerLayer` on the server side and `ClientLayer` on A's hyper-util client.
 //!
 //! B's parent-id must be the span-id of A's CLIENT span (a child of A's server span), and every
 //! log line of both services must carry the same trace-id; each request ends with one access-log
@@ -20,12 +20,12 @@ use hyper_util::rt::TokioExecutor;
 use tests::{Record, capture};
 use tower::{Layer, ServiceExt};
 use traced_runtime::TraceContext;
-use traced_runtime::tower::{InjectLayer, InjectService, TraceLayer};
+use traced_runtime::tower::{ClientLayer, ClientService, ServerLayer};
 
-type HttpClient = InjectService<Client<HttpConnector, Full<Bytes>>>;
+type HttpClient = ClientService<Client<HttpConnector, Full<Bytes>>>;
 
 fn client() -> HttpClient {
-    InjectLayer::new().layer(Client::builder(TokioExecutor::new()).build_http())
+    ClientLayer::new().layer(Client::builder(TokioExecutor::new()).build_http())
 }
 
 /// Serves `router` on a loopback port chosen by the OS; returns its address.
@@ -61,7 +61,7 @@ async fn start_services() -> SocketAddr {
     let b_addr = serve(
         Router::new()
             .route("/b", post(b))
-            .layer(TraceLayer::new().with_target("service_b")),
+            .layer(ServerLayer::new().with_target("service_b")),
     )
     .await;
 
@@ -74,7 +74,7 @@ async fn start_services() -> SocketAddr {
         Router::new()
             .route("/a", post(a))
             .with_state(format!("http://{b_addr}/b"))
-            .layer(TraceLayer::new().with_target("service_a")),
+            .layer(ServerLayer::new().with_target("service_a")),
     )
     .await
 }
@@ -265,7 +265,7 @@ async fn request_id_fallback() {
     }
     let addr = serve(
         Router::new().route("/", post(echo)).layer(
-            TraceLayer::new()
+            ServerLayer::new()
                 .with_request_id_headers(traced_runtime::propagation::DEFAULT_REQUEST_ID_HEADERS),
         ),
     )
@@ -321,7 +321,7 @@ async fn a_streamed_body_is_polled_in_the_request_context() {
     let addr = serve(
         Router::new()
             .route("/stream", get_route(stream))
-            .layer(TraceLayer::new().with_target("stream_service")),
+            .layer(ServerLayer::new().with_target("stream_service")),
     )
     .await;
     let (_, body) = get(
@@ -354,13 +354,13 @@ async fn server_timing_is_opt_in_and_names_the_server_span() {
     let plain = serve(
         Router::new()
             .route("/", get_route(ids))
-            .layer(TraceLayer::new()),
+            .layer(ServerLayer::new()),
     )
     .await;
     let timed = serve(
         Router::new()
             .route("/", get_route(ids))
-            .layer(TraceLayer::new().with_server_timing()),
+            .layer(ServerLayer::new().with_server_timing()),
     )
     .await;
     let traceparent = format!("00-{TRACE}-{PARENT}-01");
@@ -416,16 +416,18 @@ async fn the_access_log_names_the_route_and_its_level_is_configurable() {
                     .map(|path| path.as_str().to_owned())
             }))
             .layer(
-                TraceLayer::new()
+                ServerLayer::new()
                     .with_target("routed")
                     .with_access_log(Some(log::Level::Warn)),
             ),
     )
     .await;
     let quiet = serve(
-        Router::new()
-            .route("/", get_route(order))
-            .layer(TraceLayer::new().with_target("quiet").with_access_log(None)),
+        Router::new().route("/", get_route(order)).layer(
+            ServerLayer::new()
+                .with_target("quiet")
+                .with_access_log(None),
+        ),
     )
     .await;
     let (parts, _) = get(&format!("http://{addr}/orders/42"), &[]).await;
@@ -503,9 +505,9 @@ async fn tower_http_callbacks(traced_outside: bool) -> Vec<(&'static str, Option
     let router = Router::new().route("/", get_route(stream));
     // In axum the later `.layer` call is the outer layer.
     let router = if traced_outside {
-        router.layer(tower_http).layer(TraceLayer::new())
+        router.layer(tower_http).layer(ServerLayer::new())
     } else {
-        router.layer(TraceLayer::new()).layer(tower_http)
+        router.layer(ServerLayer::new()).layer(tower_http)
     };
     let addr = serve(router).await;
     let (_, body) = get(
@@ -545,7 +547,7 @@ async fn tower_http_trace_layer_outside_traced_runs_before_the_context_exists() 
 #[tokio::test(flavor = "current_thread")]
 async fn a_failing_service_gets_an_access_line_with_status_error() {
     let logs = capture();
-    let service = TraceLayer::new()
+    let service = ServerLayer::new()
         .with_target("failing")
         .layer(tower::service_fn(|_: Request<()>| async {
             Err::<http::Response<()>, _>(std::io::Error::other("database down"))

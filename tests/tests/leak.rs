@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use traced_runtime::{FutureExt, TraceContext, current_trace_id, traced};
+use traced_runtime::{TraceContext, TracedFutureExt, current_trace_id, traced};
 
 const TRACES: u64 = 10_000;
 
@@ -121,7 +121,7 @@ fn ten_thousand_concurrent_traces_never_see_each_other() {
                     outer(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15), checker.clone()).await;
                     checker.expect(&root);
                 }
-                .with_context(root),
+                .in_context(root),
             );
         }
         while let Some(result) = tasks.join_next().await {
@@ -181,7 +181,7 @@ fn futures_cancelled_by_timeout_and_select_leave_workers_clean() {
                     }
                     TraceContext::current() == before
                 }
-                .with_context(outer),
+                .in_context(outer),
             );
         }
         while let Some(unchanged) = tasks.join_next().await {
@@ -228,7 +228,7 @@ fn block_in_place_keeps_the_context() {
                 tokio::task::yield_now().await;
                 (outer, inside, TraceContext::current())
             }
-            .with_context(ctx.clone()),
+            .in_context(ctx.clone()),
         )
         .await
         .unwrap();

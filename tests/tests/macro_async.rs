@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use log::Level::{Error, Info};
 use macro_support::{expect, lines};
 use tests::capture;
-use traced_runtime::{FutureExt, TraceContext, traced};
+use traced_runtime::{TraceContext, TracedFutureExt, traced};
 
 const T: &str = "macro_async";
 
@@ -40,7 +40,7 @@ fn impl_future_fn_is_traced_from_first_poll_not_from_the_call() {
     // Created outside any context, polled inside `request`.
     let future = returns_future(4);
     assert_eq!(logs.records(), [], "nothing is logged at the call");
-    let inside = block_on(future.with_context(request.clone())).expect("context inside");
+    let inside = block_on(future.in_context(request.clone())).expect("context inside");
     assert_eq!(inside.trace_id(), request.trace_id());
     assert_eq!(inside.parent_span_id(), request.span_id());
 

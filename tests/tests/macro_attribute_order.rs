@@ -9,7 +9,7 @@
 //! - `#[traced]` above `#[tokio::test]`: `#[traced]` traces the `async fn`'s future (derived at
 //!   first poll, installed on every poll, on whichever worker polls it); tokio then blocks on it.
 
-use traced_runtime::{FutureExt, TraceContext, current_span_id, current_trace_id, traced};
+use traced_runtime::{TraceContext, TracedFutureExt, current_span_id, current_trace_id, traced};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[traced(span)]

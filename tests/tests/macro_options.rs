@@ -114,7 +114,7 @@ fn root_starts_a_new_trace_inside_one_and_restores_the_caller() {
 fn root_span_in_async_fn_is_a_root_span_of_a_new_trace() {
     let _logs = capture();
     let request = TraceContext::new_root().child();
-    let inside = block_on(traced_runtime::FutureExt::with_context(
+    let inside = block_on(traced_runtime::TracedFutureExt::in_context(
         async_job(),
         request.clone(),
     ));

@@ -154,7 +154,7 @@ fn async_and_spawned_spans_nest() {
         .build()
         .unwrap();
     let root = TraceContext::new_root().child();
-    let parent_ctx = runtime.block_on(traced_runtime::FutureExt::with_context(
+    let parent_ctx = runtime.block_on(traced_runtime::TracedFutureExt::in_context(
         async_parent(),
         root.clone(),
     ));
@@ -176,7 +176,7 @@ fn manual_spans_are_exported_with_their_status() {
     provider();
     let root = TraceContext::new_root().child();
     root.in_scope(|| {
-        let mut span = traced_runtime::span!("load-config");
+        let mut span = traced_runtime::enter_span!("load-config");
         span.set_error("file missing");
     });
     let spans = spans_of(&root);
@@ -260,7 +260,7 @@ fn cross_service_spans_share_the_trace() {
     provider();
     // Service A: its span injects the W3C headers of an outgoing request.
     let (a_span, headers) = TraceContext::new_root().in_scope(|| {
-        let span = traced_runtime::span!("A: call B");
+        let span = traced_runtime::enter_span!("A: call B");
         let mut headers = std::collections::HashMap::new();
         traced_runtime::propagation::inject(span.context(), &mut headers);
         (span.context().clone(), headers)
@@ -343,7 +343,7 @@ fn a_cancelled_async_span_still_ends() {
         .enable_time()
         .build()
         .unwrap();
-    let timed_out = runtime.block_on(traced_runtime::FutureExt::with_context(
+    let timed_out = runtime.block_on(traced_runtime::TracedFutureExt::in_context(
         async { tokio::time::timeout(std::time::Duration::from_millis(1), cancelled()).await },
         root.clone(),
     ));
@@ -367,7 +367,10 @@ where
         .unwrap();
     let future = service.oneshot(request);
     match ctx {
-        Some(ctx) => runtime.block_on(traced_runtime::FutureExt::with_context(future, ctx.clone())),
+        Some(ctx) => runtime.block_on(traced_runtime::TracedFutureExt::in_context(
+            future,
+            ctx.clone(),
+        )),
         None => runtime.block_on(future),
     }
 }
@@ -389,7 +392,7 @@ fn the_tower_server_layer_records_a_server_span_under_the_remote_parent() {
         .header("x-forwarded-for", "203.0.113.9, 10.0.0.1")
         .body(())
         .unwrap();
-    let service = traced_runtime::tower::TraceLayer::new().layer(tower::service_fn(
+    let service = traced_runtime::tower::ServerLayer::new().layer(tower::service_fn(
         |_: http::Request<()>| async {
             let ctx = service_b();
             let mut response = http::Response::new(ctx);
@@ -458,7 +461,7 @@ fn a_server_span_without_a_route_is_named_by_the_method_and_fails_on_5xx() {
         .header("traceparent", &headers["traceparent"])
         .body(())
         .unwrap();
-    let service = traced_runtime::tower::TraceLayer::new().layer(tower::service_fn(
+    let service = traced_runtime::tower::ServerLayer::new().layer(tower::service_fn(
         |_: http::Request<()>| async {
             let mut response = http::Response::new(());
             *response.status_mut() = http::StatusCode::SERVICE_UNAVAILABLE;
@@ -490,7 +493,7 @@ fn the_client_layer_opens_a_client_span_whose_id_is_the_parent_id_sent_downstrea
         *response.status_mut() = http::StatusCode::NOT_FOUND;
         Ok::<_, std::convert::Infallible>(response)
     });
-    let client = traced_runtime::tower::InjectLayer::new().layer(downstream);
+    let client = traced_runtime::tower::ClientLayer::new().layer(downstream);
     let request = http::Request::get("http://user:secret@api.example:9000/items?q=1")
         .body(())
         .unwrap();
@@ -531,7 +534,7 @@ fn a_transport_error_fails_the_client_span() {
     let failing = tower::service_fn(|_: http::Request<()>| async {
         Err::<http::Response<()>, _>(std::io::Error::other("connection refused"))
     });
-    let client = traced_runtime::tower::InjectLayer::new().layer(failing);
+    let client = traced_runtime::tower::ClientLayer::new().layer(failing);
     let request = http::Request::put("http://127.0.0.1:1/").body(()).unwrap();
     assert!(call(client, request, Some(&caller)).is_err());
     let spans = spans_of(&caller);
@@ -559,7 +562,7 @@ fn an_unsampled_client_call_propagates_flag_00_and_exports_nothing() {
             .to_owned();
         Ok::<_, std::convert::Infallible>(http::Response::new(tp))
     });
-    let client = traced_runtime::tower::InjectLayer::new().layer(downstream);
+    let client = traced_runtime::tower::ClientLayer::new().layer(downstream);
     let request = http::Request::get("http://api.example/").body(()).unwrap();
     let sent = call(client, request, Some(&caller)).unwrap().into_body();
     assert!(sent.ends_with("-00"), "{sent}");
@@ -597,7 +600,7 @@ fn the_reqwest_middleware_opens_a_client_span_and_injects_it() {
         .build();
     let caller = TraceContext::new_root().child();
     let url = format!("http://{addr}/echo");
-    let sent = runtime.block_on(traced_runtime::FutureExt::with_context(
+    let sent = runtime.block_on(traced_runtime::TracedFutureExt::in_context(
         async { client.get(&url).send().await.unwrap().text().await.unwrap() },
         caller.clone(),
     ));
@@ -607,7 +610,7 @@ fn the_reqwest_middleware_opens_a_client_span_and_injects_it() {
         .local_addr()
         .unwrap();
     drop(std::net::TcpListener::bind(closed));
-    let failed = runtime.block_on(traced_runtime::FutureExt::with_context(
+    let failed = runtime.block_on(traced_runtime::TracedFutureExt::in_context(
         async { client.delete(format!("http://{closed}/")).send().await },
         caller.clone(),
     ));

@@ -243,7 +243,7 @@ use proc_macro::TokenStream;
 ///   per-poll semantics above), and tokio then blocks on it.
 ///
 /// In both cases spawned tasks do not inherit the context by themselves: hand it over with
-/// `traced_runtime::task::spawn` or `FutureExt::in_current_context`.
+/// `traced_runtime::task::spawn` or `TracedFutureExt::in_current_context`.
 ///
 /// # Cost
 ///

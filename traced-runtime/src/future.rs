@@ -17,22 +17,22 @@ use crate::context::{TraceContext, poll_in};
 /// worker threads and never leaks to other tasks polled on the same thread.
 ///
 /// ```
-/// use traced_runtime::{FutureExt, TraceContext};
+/// use traced_runtime::{TracedFutureExt, TraceContext};
 ///
 /// # futures_lite_block_on(async {
 /// let ctx = TraceContext::new_root();
-/// let seen = async { TraceContext::current() }.with_context(ctx.clone()).await;
+/// let seen = async { TraceContext::current() }.in_context(ctx.clone()).await;
 /// assert_eq!(seen, Some(ctx));
 /// # });
 /// # fn futures_lite_block_on<F: std::future::Future>(f: F) -> F::Output {
 /// #     tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
 /// # }
 /// ```
-pub trait FutureExt: Future + Sized {
+pub trait TracedFutureExt: Future + Sized {
     /// Runs this future with `ctx` current during each poll.
     #[inline]
-    fn with_context(self, ctx: TraceContext) -> WithContext<Self> {
-        WithContext {
+    fn in_context(self, ctx: TraceContext) -> InContext<Self> {
+        InContext {
             inner: self,
             ctx: Some(ctx),
         }
@@ -44,36 +44,36 @@ pub trait FutureExt: Future + Sized {
     /// This is the hand-off primitive: call it where work is created, before giving the future
     /// to an executor that will poll it elsewhere.
     #[inline]
-    fn in_current_context(self) -> WithContext<Self> {
-        WithContext {
+    fn in_current_context(self) -> InContext<Self> {
+        InContext {
             inner: self,
             ctx: TraceContext::current(),
         }
     }
 }
 
-impl<F: Future> FutureExt for F {}
+impl<F: Future> TracedFutureExt for F {}
 
 pin_project! {
     /// A future that makes its [`TraceContext`] current during each poll of the inner future.
     ///
-    /// Created by [`FutureExt::with_context`] and [`FutureExt::in_current_context`]. For each
+    /// Created by [`TracedFutureExt::in_context`] and [`TracedFutureExt::in_current_context`]. For each
     /// poll the context is lent to the thread's slot (neither cloned nor moved) and taken back
     /// before the poll returns or unwinds, so nothing on the thread refers to this future once
     /// the poll is over. Whatever the inner future
-    /// entered during the poll and did not leave (a [`ContextGuard`](crate::ContextGuard) it
+    /// entered during the poll and did not leave (a [`TraceContextGuard`](crate::TraceContextGuard) it
     /// keeps across an `.await`, say) ends with the poll: the next task polled on the thread
     /// sees its own context.
     #[derive(Debug)]
     #[must_use = "futures do nothing unless polled"]
-    pub struct WithContext<F> {
+    pub struct InContext<F> {
         #[pin]
         inner: F,
         ctx: Option<TraceContext>,
     }
 }
 
-impl<F> WithContext<F> {
+impl<F> InContext<F> {
     /// The context this future runs in (`None`: it runs with no context current).
     #[must_use]
     pub fn context(&self) -> Option<&TraceContext> {
@@ -86,7 +86,7 @@ impl<F> WithContext<F> {
     }
 }
 
-impl<F: Future> Future for WithContext<F> {
+impl<F: Future> Future for InContext<F> {
     type Output = F::Output;
 
     #[inline]

@@ -40,7 +40,7 @@
 //! - [`TraceContext`]: the immutable context value and the per-thread current-context slot
 //!   ([`TraceContext::current`], [`TraceContext::enter`], [`TraceContext::in_scope`]), with user
 //!   fields ([`field_scope`], [`TraceContext::with_field`]).
-//! - Hand-off: [`FutureExt`] for futures, [`task`] for tokio, [`thread`] for std threads,
+//! - Hand-off: [`TracedFutureExt`] for futures, [`task`] for tokio, [`thread`] for std threads,
 //!   [`TraceContext::wrap`] for anything else, [`payload`] for job queues.
 //! - [`propagation`]: W3C `traceparent`, `tracestate` and `baggage`, strict parsers, carriers,
 //!   [`inject`](propagation::inject) / [`extract`](propagation::extract); `tower` layers for
@@ -128,9 +128,11 @@ pub mod tracing;
 #[doc(hidden)]
 pub mod __private;
 
-pub use context::{ContextGuard, TraceContext, current_span_id, current_trace_id, field_scope};
+pub use context::{
+    TraceContext, TraceContextGuard, current_span_id, current_trace_id, field_scope,
+};
 pub use fields::Fields;
-pub use future::{FutureExt, WithContext};
+pub use future::{InContext, TracedFutureExt};
 pub use id::{ParseIdError, SpanId, TraceFlags, TraceId};
 
 pub use traced_macros::traced;

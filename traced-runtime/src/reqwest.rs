@@ -23,7 +23,7 @@ use reqwest_middleware::{Middleware, Next, Result};
 use crate::context::TraceContext;
 use crate::export::http::HttpSpan;
 use crate::export::status_on_drop;
-use crate::future::FutureExt as _;
+use crate::future::TracedFutureExt as _;
 use crate::propagation::inject;
 
 /// `log` target (and `code.namespace`) of the client spans.
@@ -34,7 +34,7 @@ const TARGET: &str = "traced_runtime::reqwest";
 /// The span is a child of the context current when the request is sent; its span-id is the
 /// `traceparent` parent-id the downstream receives, with the current `tracestate` and `baggage`.
 /// When an exporter is installed it is exported as
-/// [`SpanKind::Client`](crate::export::SpanKind::Client) with OpenTelemetry's
+/// [`Kind::Client`](crate::export::Kind::Client) with OpenTelemetry's
 /// [HTTP client span conventions](https://opentelemetry.io/docs/specs/semconv/http/http-spans/#http-client):
 /// name `{method}`, `http.request.method`, `url.full` (credentials redacted), `server.address`,
 /// `server.port`, `http.response.status_code`, and `error.type` with status ERROR for a 4xx or
@@ -83,7 +83,7 @@ impl Middleware for TracedMiddleware {
             HttpSpan::client(req.method(), || req.url().to_string(), TARGET),
             span.clone(),
         )));
-        let result = next.run(req, extensions).with_context(span).await;
+        let result = next.run(req, extensions).in_context(span).await;
         if let Some((record, ctx)) = pending.0.take() {
             match &result {
                 Ok(response) => record.end_with_status(&ctx, response.status()),

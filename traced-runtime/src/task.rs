@@ -6,14 +6,14 @@
 //! every poll of the spawned future, or around the blocking closure.
 //!
 //! For executors without a helper, capture by hand: `fut.in_current_context()`
-//! ([`FutureExt`]) for futures, [`TraceContext::wrap`](crate::TraceContext::wrap)
+//! ([`TracedFutureExt`]) for futures, [`TraceContext::wrap`](crate::TraceContext::wrap)
 //! for closures.
 
 use core::future::Future;
 
 use tokio::task::{AbortHandle, JoinHandle, JoinSet};
 
-use crate::future::FutureExt;
+use crate::future::TracedFutureExt;
 use crate::thread::wrap_current;
 
 /// [`tokio::spawn`] in the context current at this call.
@@ -23,7 +23,7 @@ use crate::thread::wrap_current;
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
-/// use traced_runtime::{FutureExt, TraceContext, current_trace_id};
+/// use traced_runtime::{TracedFutureExt, TraceContext, current_trace_id};
 ///
 /// let ctx = TraceContext::new_root();
 /// async {
@@ -32,7 +32,7 @@ use crate::thread::wrap_current;
 ///     assert_eq!(lost, None);
 ///     assert_eq!(kept, Some(ctx.trace_id()));
 /// }
-/// .with_context(ctx.clone())
+/// .in_context(ctx.clone())
 /// .await;
 /// # }
 /// ```

@@ -55,7 +55,7 @@ where
 {
     let ctx = TraceContext::current();
     move || {
-        let _guard = crate::context::ContextGuard::install(ctx);
+        let _guard = crate::context::TraceContextGuard::install(ctx);
         f()
     }
 }

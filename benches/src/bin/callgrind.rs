@@ -19,7 +19,7 @@ use std::task::{Context, Poll, Waker};
 
 use traced_runtime::log::TracedLogger;
 use traced_runtime::propagation::{TRACEPARENT_LEN, TraceParent};
-use traced_runtime::{FutureExt as _, SpanId, TraceContext, TraceId, traced};
+use traced_runtime::{SpanId, TraceContext, TraceId, TracedFutureExt as _, traced};
 
 const TRACEPARENT: &str = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
@@ -188,7 +188,7 @@ fn main() {
         "traced_new_trace" => measured(n, traced_no_span),
         "bare_future" => measured(n, |_| drive(work())),
         "traced_async_fn" => trace.in_scope(|| measured(n, |_| drive(work_traced()))),
-        "with_context" => measured(n, |_| drive(work().with_context(trace.clone()))),
+        "in_context" => measured(n, |_| drive(work().in_context(trace.clone()))),
         "logged_traced" => {
             install_sink_logger(true);
             trace.in_scope(|| measured(n, logged_traced))
@@ -217,7 +217,7 @@ fn main() {
             eprintln!(
                 "usage: callgrind PATH [N]\nPATH: plain | floor_cell_span | traced_span_in_trace | \
                  traced_span_new_trace | traced_in_trace | traced_new_trace | bare_future | \
-                 traced_async_fn | with_context | logged_traced | logged_method | logged_manual | traceparent_parse | traceparent_encode"
+                 traced_async_fn | in_context | logged_traced | logged_method | logged_manual | traceparent_parse | traceparent_encode"
             );
             std::process::exit(2);
         }

@@ -28,4 +28,4 @@ pub use self::infer::{
 };
 pub use self::setup::Setup;
 pub use self::sync_guard::{InstalledGuard, SyncGuard, enter_sync, enter_sync_full, open_sync};
-pub use crate::context::ContextGuard;
+pub use crate::context::TraceContextGuard;

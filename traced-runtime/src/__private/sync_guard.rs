@@ -4,7 +4,7 @@
 use super::Callsite;
 use super::setup::{Setup, derive_for};
 use super::span_end::{finish_scope_span, finish_span};
-use crate::context::{ContextGuard, SpanScope, TraceContext};
+use crate::context::{SpanScope, TraceContext, TraceContextGuard};
 use crate::export::{self, Started};
 
 /// Scope of a sync traced call: ends its span (exported when an exporter is installed) and
@@ -35,7 +35,7 @@ impl Drop for SyncGuard {
 #[must_use]
 pub struct InstalledGuard {
     span: Option<(Started, &'static Callsite)>,
-    context: ContextGuard,
+    context: TraceContextGuard,
 }
 
 impl Drop for InstalledGuard {
@@ -132,7 +132,7 @@ pub fn enter_sync_full<S: Setup>(callsite: &'static Callsite, setup: S) -> Insta
 
 #[inline(never)]
 fn install(callsite: &'static Callsite, ctx: TraceContext) -> InstalledGuard {
-    let context = ContextGuard::install(Some(ctx));
+    let context = TraceContextGuard::install(Some(ctx));
     InstalledGuard {
         span: if callsite.span {
             export::start().map(|started| (started, callsite))
@@ -150,7 +150,7 @@ mod tests {
     #[test]
     fn the_sync_guard_stays_small() {
         // It lives in every traced call's frame and is moved there; it was 128 bytes when it
-        // embedded a whole `ContextGuard`.
+        // embedded a whole `TraceContextGuard`.
         assert!(size_of::<SyncGuard>() <= 48, "{}", size_of::<SyncGuard>());
     }
 }

@@ -1,7 +1,7 @@
 //! The [`TraceContext`] value, and reading the current one.
 //!
 //! - `slot`: the per-thread stack of entered frames; it alone holds the thread-locals.
-//! - `scope`: what enters and leaves frames: [`ContextGuard`], [`field_scope`], `in_scope`,
+//! - `scope`: what enters and leaves frames: [`TraceContextGuard`], [`field_scope`], `in_scope`,
 //!   and the scope of one poll of a future (`poll_in`).
 //! - `span_scope`: the `#[traced]` fast path, which opens a span (or starts a trace) in place.
 //!
@@ -14,7 +14,7 @@
 //! values dropped out of order"), which a logging library must not do to a service over a
 //! misplaced guard; `fastrace` checks an epoch on exit, which is what the frame ids do here.
 //!
-//! A scope that runs code, a poll of a future ([`WithContext`](crate::WithContext), a traced
+//! A scope that runs code, a poll of a future ([`InContext`](crate::InContext), a traced
 //! `async fn`, the tower layers' futures) or [`TraceContext::in_scope`], ends every frame entered
 //! inside it that is still entered when it returns or unwinds. A guard kept past its poll (stored
 //! elsewhere, returned from an `async fn`, held across an `.await`) has no effect from then on,
@@ -29,7 +29,7 @@ mod span_scope;
 use core::fmt;
 
 pub(crate) use scope::poll_in;
-pub use scope::{ContextGuard, field_scope};
+pub use scope::{TraceContextGuard, field_scope};
 pub(crate) use span_scope::{SpanScope, derive};
 
 use crate::fields::Fields;
@@ -280,16 +280,16 @@ impl TraceContext {
     ///
     /// Dropping the guard removes exactly this entry, also while a panic unwinds: with the usual
     /// scoping, the context that was current before is current again. Guards may be dropped in
-    /// any order; each removes only its own entry (see the [module docs](crate::ContextGuard)
+    /// any order; each removes only its own entry (see the [module docs](crate::TraceContextGuard)
     /// for guards kept past a poll or leaked). The guard is not `Send`, so it cannot end up on
     /// another thread.
     ///
     /// Do not hold the guard across an `.await`: the poll it was entered in ends it, so it has no
     /// effect after the first suspension. Wrap the future with
-    /// [`FutureExt::with_context`](crate::FutureExt::with_context) instead.
+    /// [`TracedFutureExt::in_context`](crate::TracedFutureExt::in_context) instead.
     #[inline]
-    pub fn enter(&self) -> ContextGuard {
-        ContextGuard::install(Some(self.clone()))
+    pub fn enter(&self) -> TraceContextGuard {
+        TraceContextGuard::install(Some(self.clone()))
     }
 
     /// Runs `f` with this context current and makes the previous context current again
@@ -422,7 +422,7 @@ mod tests {
         assert_eq!(TraceContext::current(), Some(a.clone()));
     }
 
-    impl ContextGuard {
+    impl TraceContextGuard {
         fn in_place<R>(self, f: impl FnOnce() -> R) -> R {
             let _guard = self;
             f()
@@ -533,7 +533,7 @@ mod tests {
         poll_in(None, in_trace_of_its_own);
         assert_eq!(TraceContext::current(), Some(a.clone()));
         // ... and entering "no context" (a thread spawned outside any trace does that).
-        ContextGuard::install(None).in_place(in_trace_of_its_own);
+        TraceContextGuard::install(None).in_place(in_trace_of_its_own);
         assert_eq!(TraceContext::current(), Some(a.clone()));
         let b = TraceContext::new_root().with_field("k", "v");
         b.in_scope(|| assert_eq!(TraceContext::current(), Some(b.clone())));

@@ -16,7 +16,7 @@ use super::slot::{self, FrameId};
 /// the entries of the other guards in place, and once all of them are dropped, the context that
 /// was current before the first one is current again. No drop order panics, in any build.
 ///
-/// A poll of a future ([`WithContext`](crate::WithContext), a traced `async fn`) and
+/// A poll of a future ([`InContext`](crate::InContext), a traced `async fn`) and
 /// [`TraceContext::in_scope`] end every entry made inside them that is still there when they
 /// return: a guard kept past the poll that created it (stored elsewhere, returned from an
 /// `async fn`, held across an `.await`) has no effect afterwards, and dropping it then does
@@ -37,13 +37,13 @@ use super::slot::{self, FrameId};
 ///
 /// Not `Send`: a guard belongs to the slot of the thread that created it.
 #[must_use = "the context is left as soon as the guard is dropped; bind it with `let _guard = ...`"]
-pub struct ContextGuard {
+pub struct TraceContextGuard {
     /// `None` when nothing was entered (the slot was unavailable: thread teardown).
     frame: Option<FrameId>,
     _not_send: PhantomData<*const ()>,
 }
 
-impl ContextGuard {
+impl TraceContextGuard {
     /// Enters `ctx` (`None`: "no context") until the guard drops.
     #[inline]
     pub(crate) fn install(ctx: Option<TraceContext>) -> Self {
@@ -54,14 +54,14 @@ impl ContextGuard {
     }
 }
 
-impl ContextGuard {
+impl TraceContextGuard {
     /// The context this guard entered, as it is now; `None` once nothing is entered.
     pub(crate) fn context(&self) -> Option<TraceContext> {
         self.frame.and_then(slot::context_of)
     }
 }
 
-impl Drop for ContextGuard {
+impl Drop for TraceContextGuard {
     #[inline]
     fn drop(&mut self) {
         if let Some(frame) = self.frame.take() {
@@ -70,9 +70,9 @@ impl Drop for ContextGuard {
     }
 }
 
-impl fmt::Debug for ContextGuard {
+impl fmt::Debug for TraceContextGuard {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ContextGuard")
+        f.debug_struct("TraceContextGuard")
             .field("frame", &self.frame.map(FrameId::raw))
             .finish()
     }
@@ -84,7 +84,7 @@ impl fmt::Debug for ContextGuard {
 /// off (child spans, spawned tasks, threads, job payloads). When the guard drops, the context is
 /// exactly what it was before, so a field set inside a call is gone after it returns. Outside any
 /// trace this starts one, since fields live in a trace context. The guard behaves like
-/// [`TraceContext::enter`]'s (see [`ContextGuard`] for out-of-order drops).
+/// [`TraceContext::enter`]'s (see [`TraceContextGuard`] for out-of-order drops).
 ///
 /// ```
 /// use traced_runtime::{TraceContext, field_scope};
@@ -99,9 +99,12 @@ impl fmt::Debug for ContextGuard {
 /// }
 /// assert_eq!(TraceContext::current(), Some(ctx));
 /// ```
-pub fn field_scope(key: impl Into<Cow<'static, str>>, value: impl Into<String>) -> ContextGuard {
+pub fn field_scope(
+    key: impl Into<Cow<'static, str>>,
+    value: impl Into<String>,
+) -> TraceContextGuard {
     let ctx = TraceContext::current().unwrap_or_else(TraceContext::new_root);
-    ContextGuard::install(Some(ctx.with_field(key, value)))
+    TraceContextGuard::install(Some(ctx.with_field(key, value)))
 }
 
 /// Runs `f` with `ctx` (`None`: no context) current; afterwards what was current before is

@@ -1,23 +1,23 @@
-//! Spans opened by hand: [`SpanGuard`] and the [`span!`](crate::span) macro.
+//! Spans opened by hand: [`SpanGuard`] and the [`enter_span!`](crate::enter_span) macro.
 
 use std::borrow::Cow;
 
 use super::SpanStatus;
 use super::span::{Started, finish, start, status_on_drop};
-use crate::context::{ContextGuard, TraceContext};
+use crate::context::{TraceContext, TraceContextGuard};
 
 /// A span opened by hand: a child of the current context (or the first span of a new trace),
-/// current until the guard drops, and exported (kind [`Internal`](super::SpanKind::Internal))
+/// current until the guard drops, and exported (kind [`Internal`](super::Kind::Internal))
 /// when it drops.
 ///
 /// For code that is not a function of its own (a loop iteration, a phase of a handler). Like
-/// [`ContextGuard`], do not hold it across an `.await`. Open it with [`span!`](crate::span),
+/// [`TraceContextGuard`], do not hold it across an `.await`. Open it with [`enter_span!`](crate::enter_span),
 /// which records the calling module as the span's target, or with [`SpanGuard::enter_in`].
 ///
 /// ```
 /// let outer = traced_runtime::TraceContext::new_root().child();
 /// outer.in_scope(|| {
-///     let span = traced_runtime::span!("load-config");
+///     let span = traced_runtime::enter_span!("load-config");
 ///     assert_eq!(span.context().parent_span_id(), outer.span_id());
 ///     log::info!("loading"); // carries the new span-id
 /// });
@@ -30,13 +30,13 @@ pub struct SpanGuard {
     target: &'static str,
     started: Option<Started>,
     status: SpanStatus,
-    _scope: ContextGuard,
+    _scope: TraceContextGuard,
 }
 
 impl SpanGuard {
     /// Opens a span named `name` under the current context and makes it current; its target
     /// (exported as `code.namespace`) is `target`, normally `module_path!()`, which is what
-    /// [`span!`](crate::span) passes.
+    /// [`enter_span!`](crate::enter_span) passes.
     pub fn enter_in(target: &'static str, name: impl Into<Cow<'static, str>>) -> Self {
         let parent = TraceContext::current().unwrap_or_else(TraceContext::new_root);
         let ctx = parent.child();
@@ -86,11 +86,11 @@ impl Drop for SpanGuard {
 /// context, with the calling module's path as its target.
 ///
 /// ```
-/// let mut span = traced_runtime::span!("phase 1");
+/// let mut span = traced_runtime::enter_span!("phase 1");
 /// span.set_error("it failed");
 /// ```
 #[macro_export]
-macro_rules! span {
+macro_rules! enter_span {
     ($name:expr $(,)?) => {
         $crate::export::SpanGuard::enter_in(::core::module_path!(), $name)
     };

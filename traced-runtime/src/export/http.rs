@@ -16,7 +16,7 @@ use super::semconv::{
     URL_SCHEME, USER_AGENT_ORIGINAL,
 };
 use super::span::{Finish, Started, start};
-use super::{Attribute, SpanKind, SpanStatus};
+use super::{Attribute, Kind, SpanStatus};
 use crate::context::TraceContext;
 
 /// The method as the conventions spell it: one of the methods HTTP defines, else `_OTHER`
@@ -74,7 +74,7 @@ fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
 /// One HTTP span being recorded: what the access-log line and the exported span need.
 #[derive(Debug)]
 pub(crate) struct HttpSpan {
-    kind: SpanKind,
+    kind: Kind,
     method: &'static str,
     /// The request target's path (server) or the full URL (client), for the access-log line.
     path: String,
@@ -154,7 +154,7 @@ impl HttpSpan {
             }
         }
         Self {
-            kind: SpanKind::Server,
+            kind: Kind::Server,
             method: method_name,
             path: uri.path().to_owned(),
             route: None,
@@ -194,7 +194,7 @@ impl HttpSpan {
             }
         }
         Self {
-            kind: SpanKind::Client,
+            kind: Kind::Client,
             method: method_name,
             path: full,
             route: None,
@@ -246,7 +246,7 @@ impl HttpSpan {
             self.method
         };
         match (&self.route, self.kind) {
-            (Some(route), SpanKind::Server) => Cow::Owned(format!("{method} {route}")),
+            (Some(route), Kind::Server) => Cow::Owned(format!("{method} {route}")),
             _ => Cow::Borrowed(method),
         }
     }
@@ -258,7 +258,7 @@ impl HttpSpan {
             return;
         };
         let failed = match self.kind {
-            SpanKind::Client => status.is_client_error() || status.is_server_error(),
+            Kind::Client => status.is_client_error() || status.is_server_error(),
             _ => status.is_server_error(),
         };
         self.attributes.push(Attribute::new(
@@ -307,7 +307,7 @@ impl HttpSpan {
     }
 
     fn end(mut self, started: Started, ctx: &TraceContext, status: SpanStatus) {
-        if let (Some(route), SpanKind::Server) = (&self.route, self.kind) {
+        if let (Some(route), Kind::Server) = (&self.route, self.kind) {
             self.attributes
                 .push(Attribute::new(HTTP_ROUTE, route.clone().into_owned()));
         }

@@ -4,16 +4,16 @@
 //! spans many services, its users want whole traces in Jaeger, Tempo or an OpenTelemetry
 //! Collector; for that, every span (a `#[traced(span)]` call, a server request or an outgoing
 //! request of the tower layers, a [`SpanGuard`] opened by hand) records its name, kind, start
-//! and end time, ids, status, attributes and user fields as a [`SpanData`] and hands it to the
-//! installed [`SpanExporter`].
+//! and end time, ids, status, attributes and user fields as a [`FinishedSpan`] and hands it to the
+//! installed [`Exporter`].
 //!
 //! With no exporter installed, a span costs one relaxed atomic load and allocates nothing.
 //! Only sampled spans (see [`TraceFlags::SAMPLED`](crate::TraceFlags::SAMPLED)) are exported;
 //! unsampled traces keep their ids and their log lines.
 //!
 //! The public API is what users need: the exporter trait and its registration
-//! ([`SpanExporter`], [`set_exporter`]), the exported value ([`SpanData`], [`SpanKind`],
-//! [`SpanStatus`], [`Attribute`]), the hand-opened span ([`SpanGuard`], [`span!`](crate::span))
+//! ([`Exporter`], [`set_exporter`]), the exported value ([`FinishedSpan`], [`Kind`],
+//! [`SpanStatus`], [`Attribute`]), the hand-opened span ([`SpanGuard`], [`enter_span!`](crate::enter_span))
 //! and the attribute names ([`semconv`]). Starting and finishing spans is crate-internal: the
 //! macro's expansion and the HTTP layers do it.
 //!
@@ -32,10 +32,10 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 pub use guard::SpanGuard;
-pub use span::{Attribute, AttributeValue, SpanData, SpanKind, SpanStatus};
+pub use span::{Attribute, AttributeValue, FinishedSpan, Kind, SpanStatus};
 pub(crate) use span::{Started, finish, start, status_on_drop};
 
-static EXPORTER: OnceLock<Box<dyn SpanExporter>> = OnceLock::new();
+static EXPORTER: OnceLock<Box<dyn Exporter>> = OnceLock::new();
 static ENABLED: AtomicBool = AtomicBool::new(false);
 
 /// Receives every finished, sampled span.
@@ -43,13 +43,13 @@ static ENABLED: AtomicBool = AtomicBool::new(false);
 /// Called synchronously on the thread that ended the span, so implementations should hand the
 /// span to a queue or a batch processor (as the OpenTelemetry SDK's batch processor does) rather
 /// than do I/O.
-pub trait SpanExporter: Send + Sync + 'static {
+pub trait Exporter: Send + Sync + 'static {
     /// Takes one finished span.
-    fn export(&self, span: SpanData);
+    fn export(&self, span: FinishedSpan);
 }
 
-impl<F: Fn(SpanData) + Send + Sync + 'static> SpanExporter for F {
-    fn export(&self, span: SpanData) {
+impl<F: Fn(FinishedSpan) + Send + Sync + 'static> Exporter for F {
+    fn export(&self, span: FinishedSpan) {
         self(span);
     }
 }
@@ -60,7 +60,7 @@ impl<F: Fn(SpanData) + Send + Sync + 'static> SpanExporter for F {
 ///
 /// [`SetExporterError`] when an exporter is already installed (there is one per process, like
 /// `log`'s logger).
-pub fn set_exporter(exporter: impl SpanExporter) -> Result<(), SetExporterError> {
+pub fn set_exporter(exporter: impl Exporter) -> Result<(), SetExporterError> {
     EXPORTER
         .set(Box::new(exporter))
         .map_err(|_| SetExporterError(()))?;
@@ -76,7 +76,7 @@ pub fn is_enabled() -> bool {
 }
 
 /// The installed exporter, if any.
-fn exporter() -> Option<&'static dyn SpanExporter> {
+fn exporter() -> Option<&'static dyn Exporter> {
     EXPORTER.get().map(|exporter| &**exporter)
 }
 

@@ -1,4 +1,4 @@
-//! A span from start to finish: the exported value ([`SpanData`]) and the crate-internal calls
+//! A span from start to finish: the exported value ([`FinishedSpan`]) and the crate-internal calls
 //! that start and end a span.
 
 use std::borrow::Cow;
@@ -7,17 +7,17 @@ use std::time::SystemTime;
 use crate::context::TraceContext;
 
 /// The role of a span in a request, as OpenTelemetry's
-/// [`SpanKind`](https://opentelemetry.io/docs/specs/otel/trace/api/#spankind) models it.
+/// [`Kind`](https://opentelemetry.io/docs/specs/otel/trace/api/#spankind) models it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum SpanKind {
+pub enum Kind {
     /// An operation inside the service: a `#[traced(span)]` call, a [`SpanGuard`](super::SpanGuard).
     #[default]
     Internal,
     /// The handling of an incoming request: the span of the server layer
-    /// ([`tower::TraceLayer`](crate::tower)).
+    /// ([`tower::ServerLayer`](crate::tower)).
     Server,
-    /// An outgoing request: the span of the client layer (`tower::InjectLayer`) and of the
+    /// An outgoing request: the span of the client layer (`tower::ClientLayer`) and of the
     /// reqwest middleware. Its span-id is the parent-id sent downstream.
     Client,
 }
@@ -91,22 +91,22 @@ impl Attribute {
     }
 }
 
-/// A finished span, as handed to the [`SpanExporter`](super::SpanExporter).
+/// A finished span, as handed to the [`Exporter`](super::Exporter).
 #[derive(Clone, Debug)]
 #[non_exhaustive]
-pub struct SpanData {
+pub struct FinishedSpan {
     /// The span's context: trace-id, span-id (always `Some`), parent span-id, trace-flags,
     /// user fields (exported as attributes), tracestate.
     pub context: TraceContext,
-    /// The span's role: [`SpanKind::Server`] for a request the server layer handled,
-    /// [`SpanKind::Client`] for an outgoing request, [`SpanKind::Internal`] otherwise.
-    pub kind: SpanKind,
+    /// The span's role: [`Kind::Server`] for a request the server layer handled,
+    /// [`Kind::Client`] for an outgoing request, [`Kind::Internal`] otherwise.
+    pub kind: Kind,
     /// The span's name: the function (`Controller::api1` style where known) for internal spans,
     /// `{method} {route}` (or the method alone when no route is known) for HTTP spans, as
     /// OpenTelemetry's HTTP conventions name them.
     pub name: Cow<'static, str>,
     /// The `log` target of the code that opened it: the module path of a `#[traced(span)]`
-    /// function or of a [`span!`](crate::span) call, the target configured on the HTTP layer.
+    /// function or of a [`enter_span!`](crate::enter_span) call, the target configured on the HTTP layer.
     pub target: &'static str,
     /// When the span started (wall clock).
     pub start_time: SystemTime,
@@ -137,7 +137,7 @@ pub(crate) fn start() -> Option<Started> {
 /// Everything about a span but its context and start, known when it ends.
 #[derive(Debug)]
 pub(crate) struct Finish {
-    pub(crate) kind: SpanKind,
+    pub(crate) kind: Kind,
     pub(crate) name: Cow<'static, str>,
     pub(crate) target: &'static str,
     pub(crate) status: SpanStatus,
@@ -157,7 +157,7 @@ pub(crate) fn finish(
     started.finish(
         ctx,
         Finish {
-            kind: SpanKind::Internal,
+            kind: Kind::Internal,
             name,
             target,
             status,
@@ -176,7 +176,7 @@ impl Started {
             return;
         };
         let end_time = SystemTime::now().max(self.0);
-        exporter.export(SpanData {
+        exporter.export(FinishedSpan {
             context: ctx.clone(),
             kind: finish.kind,
             name: finish.name,

@@ -195,7 +195,7 @@ impl<L: Log> Log for TracedLogger<L> {
             }
             Some(ctx) => {
                 let stamped = Stamped::new(ctx, record.key_values());
-                let _stamping = stamp::stamping(stamp::Ids::of(ctx));
+                let _stamping = stamp::stamping(stamp::Stamp::of(ctx));
                 self.inner
                     .log(&record.to_builder().key_values(&stamped).build());
             }

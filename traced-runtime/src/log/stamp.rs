@@ -15,14 +15,14 @@ use crate::id::{SpanId, TraceFlags, TraceId};
 
 /// A context's ids, as a format writes them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) struct Ids {
+pub(super) struct Stamp {
     pub(super) trace_id: TraceId,
     pub(super) span_id: Option<SpanId>,
     pub(super) parent_span_id: Option<SpanId>,
     pub(super) trace_flags: TraceFlags,
 }
 
-impl Ids {
+impl Stamp {
     pub(super) fn of(ctx: &TraceContext) -> Self {
         Self {
             trace_id: ctx.trace_id(),
@@ -35,19 +35,19 @@ impl Ids {
 
 thread_local! {
     /// The ids of the record `TracedLogger` is handing to its inner logger on this thread.
-    static STAMPED: Cell<Option<Ids>> = const { Cell::new(None) };
+    static STAMPED: Cell<Option<Stamp>> = const { Cell::new(None) };
 }
 
 /// The ids of the record being stamped on this thread, if any.
 #[inline]
-pub(super) fn stamped() -> Option<Ids> {
+pub(super) fn stamped() -> Option<Stamp> {
     STAMPED.try_with(Cell::get).ok().flatten()
 }
 
 /// Marks the record stamped with `ids` as being logged until the guard drops (also during a
 /// panic unwind), then restores what was there.
 #[inline]
-pub(super) fn stamping(ids: Ids) -> StampGuard {
+pub(super) fn stamping(ids: Stamp) -> StampGuard {
     StampGuard(
         STAMPED
             .try_with(|cell| cell.replace(Some(ids)))
@@ -57,7 +57,7 @@ pub(super) fn stamping(ids: Ids) -> StampGuard {
 }
 
 /// Restores the previous stamp on drop.
-pub(super) struct StampGuard(Option<Ids>);
+pub(super) struct StampGuard(Option<Stamp>);
 
 impl Drop for StampGuard {
     #[inline]
@@ -73,7 +73,7 @@ impl Drop for StampGuard {
 #[cfg(feature = "env_logger")]
 #[derive(Clone, Copy)]
 pub(super) struct Columns {
-    pub(super) ids: Option<Ids>,
+    pub(super) ids: Option<Stamp>,
     pub(super) stamped: bool,
 }
 
@@ -90,10 +90,10 @@ impl Columns {
             };
         }
         let ids = if with_parent {
-            with_current(|ctx| ctx.map(Ids::of))
+            with_current(|ctx| ctx.map(Stamp::of))
         } else {
             with_current_trace(|trace| {
-                trace.map(|(trace_id, trace_flags)| Ids {
+                trace.map(|(trace_id, trace_flags)| Stamp {
                     trace_id,
                     span_id: current_span_id(),
                     parent_span_id: None,

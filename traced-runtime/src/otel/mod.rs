@@ -51,8 +51,7 @@ use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
 use crate::context::TraceContext;
 use crate::export::semconv::CODE_NAMESPACE;
 use crate::export::{
-    AttributeValue, SetExporterError, SpanData, SpanExporter, SpanKind as OurKind, SpanStatus,
-    set_exporter,
+    AttributeValue, Exporter, FinishedSpan, Kind, SetExporterError, SpanStatus, set_exporter,
 };
 use crate::id::{SpanId, TraceFlags, TraceId};
 use crate::propagation::TraceState;
@@ -85,13 +84,13 @@ pub fn install(provider: &SdkTracerProvider) -> Result<(), SetExporterError> {
     })
 }
 
-/// A [`SpanExporter`] that replays our spans into an OpenTelemetry SDK tracer.
+/// An [`Exporter`] that replays our spans into an OpenTelemetry SDK tracer.
 struct OtelExporter {
     tracer: SdkTracer,
 }
 
-impl SpanExporter for OtelExporter {
-    fn export(&self, span: SpanData) {
+impl Exporter for OtelExporter {
+    fn export(&self, span: FinishedSpan) {
         let ctx = &span.context;
         let Some(span_id) = ctx.span_id() else {
             return;
@@ -148,10 +147,10 @@ impl SpanExporter for OtelExporter {
     }
 }
 
-fn otel_kind(kind: OurKind) -> SpanKind {
+fn otel_kind(kind: Kind) -> SpanKind {
     match kind {
-        OurKind::Server => SpanKind::Server,
-        OurKind::Client => SpanKind::Client,
+        Kind::Server => SpanKind::Server,
+        Kind::Client => SpanKind::Client,
         _ => SpanKind::Internal,
     }
 }

@@ -13,7 +13,7 @@ pin_project! {
     /// while a streamed body or server-sent events are produced carry the request's ids (the
     /// body is polled after the response future has completed).
     ///
-    /// Made by [`TraceLayer`](super::TraceLayer); data, errors, trailers and size hints are the
+    /// Made by [`ServerLayer`](super::ServerLayer); data, errors, trailers and size hints are the
     /// inner body's.
     #[derive(Debug)]
     pub struct TracedBody<B> {

@@ -13,7 +13,7 @@ use tower_service::Service;
 use crate::context::TraceContext;
 use crate::export::http::{HttpSpan, error_type};
 use crate::export::status_on_drop;
-use crate::future::{FutureExt, WithContext};
+use crate::future::{InContext, TracedFutureExt};
 use crate::propagation::inject;
 
 /// `log` target (and `code.namespace`) of the client spans.
@@ -25,7 +25,7 @@ const TARGET: &str = "traced_runtime::tower::client";
 /// context (the caller's span), writes it into the request's headers, so that the downstream's
 /// parent-id is this span's id, and polls the response future in it. When an exporter is
 /// installed, the span is exported as
-/// [`SpanKind::Client`](crate::export::SpanKind::Client) with OpenTelemetry's
+/// [`Kind::Client`](crate::export::Kind::Client) with OpenTelemetry's
 /// [HTTP client span conventions](https://opentelemetry.io/docs/specs/semconv/http/http-spans/#http-client):
 /// name `{method}`, `http.request.method`, `url.full` (credentials redacted), `server.address`,
 /// `server.port`, `http.response.status_code`, and `error.type` with status ERROR for a 4xx or
@@ -34,9 +34,9 @@ const TARGET: &str = "traced_runtime::tower::client";
 /// Requests sent outside any trace are left unchanged (no span, no header). The request's URI
 /// must be absolute (`http://host/path`), as hyper-util's client requires anyway.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct InjectLayer;
+pub struct ClientLayer;
 
-impl InjectLayer {
+impl ClientLayer {
     /// The layer.
     #[must_use]
     pub const fn new() -> Self {
@@ -44,21 +44,21 @@ impl InjectLayer {
     }
 }
 
-impl<S> Layer<S> for InjectLayer {
-    type Service = InjectService<S>;
+impl<S> Layer<S> for ClientLayer {
+    type Service = ClientService<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        InjectService { inner }
+        ClientService { inner }
     }
 }
 
-/// The service made by [`InjectLayer`].
+/// The service made by [`ClientLayer`].
 #[derive(Clone, Debug)]
-pub struct InjectService<S> {
+pub struct ClientService<S> {
     inner: S,
 }
 
-impl<S, B, RB> Service<Request<B>> for InjectService<S>
+impl<S, B, RB> Service<Request<B>> for ClientService<S>
 where
     S: Service<Request<B>, Response = Response<RB>>,
     S::Error: fmt::Display,
@@ -84,20 +84,20 @@ where
         let record = HttpSpan::client(req.method(), || req.uri().to_string(), TARGET);
         let future = span.in_scope(|| self.inner.call(req));
         ClientFuture {
-            inner: future.with_context(span.clone()),
+            inner: future.in_context(span.clone()),
             state: Some((record, span)),
         }
     }
 }
 
 pin_project! {
-    /// The response future of [`InjectService`]: the inner future polled in the client span,
+    /// The response future of [`ClientService`]: the inner future polled in the client span,
     /// which ends when the response head (or an error) arrives, or when the future is dropped.
     #[must_use = "futures do nothing unless polled"]
     #[derive(Debug)]
     pub struct ClientFuture<F> {
         #[pin]
-        inner: WithContext<F>,
+        inner: InContext<F>,
         state: Option<(HttpSpan, TraceContext)>,
     }
 

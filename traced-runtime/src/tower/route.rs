@@ -28,14 +28,14 @@ pub struct Route(pub Cow<'static, str>);
 ///
 /// ```ignore
 /// use axum::extract::MatchedPath;
-/// use traced_runtime::tower::{RouteLayer, TraceLayer};
+/// use traced_runtime::tower::{RouteLayer, ServerLayer};
 ///
 /// let app = Router::new()
 ///     .route("/orders/{id}", get(order))
 ///     .route_layer(RouteLayer::new(|ext| {
 ///         ext.get::<MatchedPath>().map(|path| path.as_str().to_owned())
 ///     }))
-///     .layer(TraceLayer::new());
+///     .layer(ServerLayer::new());
 /// ```
 #[derive(Clone, Copy, Debug)]
 pub struct RouteLayer {

@@ -17,13 +17,13 @@ use super::route::Route;
 use crate::context::TraceContext;
 use crate::export::http::{HttpSpan, Peer, error_type};
 use crate::export::status_on_drop;
-use crate::future::{FutureExt, WithContext};
+use crate::future::{InContext, TracedFutureExt};
 use crate::propagation::{TRACEPARENT_LEN, TraceParent, extract_or_root, extract_with_request_id};
 
-/// Default `log` target of the lines written by [`TraceLayer`] (request line and access log).
+/// Default `log` target of the lines written by [`ServerLayer`] (request line and access log).
 pub const DEFAULT_TARGET: &str = "traced_runtime::tower";
 
-/// Name of the response header of [`TraceLayer::with_server_timing`].
+/// Name of the response header of [`ServerLayer::with_server_timing`].
 const SERVER_TIMING: &str = "server-timing";
 
 /// Server-side layer: continues the caller's trace for each request.
@@ -43,7 +43,7 @@ const SERVER_TIMING: &str = "server-timing";
 ///    [`with_access_log`](Self::with_access_log)) and, if enabled, adds the `server-timing`
 ///    header ([`with_server_timing`](Self::with_server_timing));
 /// 7. when an exporter is installed ([`export`](crate::export)), records the span as
-///    [`SpanKind::Server`](crate::export::SpanKind::Server), from the call until the response
+///    [`Kind::Server`](crate::export::Kind::Server), from the call until the response
 ///    is ready, with OpenTelemetry's
 ///    [HTTP server span conventions](https://opentelemetry.io/docs/specs/semconv/http/http-spans/#http-server):
 ///    name `{method} {route}` (the method alone when no [`Route`] is known), attributes
@@ -56,7 +56,7 @@ const SERVER_TIMING: &str = "server-timing";
 /// The span ends when the response head is ready, as tower-http's `on_response` does; the
 /// body is still polled in its context.
 #[derive(Clone, Debug)]
-pub struct TraceLayer {
+pub struct ServerLayer {
     request_id_headers: Option<Arc<[Box<str>]>>,
     target: Option<&'static str>,
     access_log: Option<log::Level>,
@@ -64,7 +64,7 @@ pub struct TraceLayer {
     client_address: Option<fn(&Extensions) -> Option<SocketAddr>>,
 }
 
-impl Default for TraceLayer {
+impl Default for ServerLayer {
     fn default() -> Self {
         Self {
             request_id_headers: None,
@@ -76,7 +76,7 @@ impl Default for TraceLayer {
     }
 }
 
-impl TraceLayer {
+impl ServerLayer {
     /// A layer that reads only the W3C headers, writes the access log at INFO and adds no
     /// response header.
     #[must_use]
@@ -156,25 +156,25 @@ impl TraceLayer {
     }
 }
 
-impl<S> Layer<S> for TraceLayer {
-    type Service = TraceService<S>;
+impl<S> Layer<S> for ServerLayer {
+    type Service = ServerService<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        TraceService {
+        ServerService {
             inner,
             layer: self.clone(),
         }
     }
 }
 
-/// The service made by [`TraceLayer`].
+/// The service made by [`ServerLayer`].
 #[derive(Clone, Debug)]
-pub struct TraceService<S> {
+pub struct ServerService<S> {
     inner: S,
-    layer: TraceLayer,
+    layer: ServerLayer,
 }
 
-impl<S, B, RB> Service<Request<B>> for TraceService<S>
+impl<S, B, RB> Service<Request<B>> for ServerService<S>
 where
     S: Service<Request<B>, Response = Response<RB>>,
 {
@@ -216,7 +216,7 @@ where
             self.inner.call(req)
         });
         ServerFuture {
-            inner: future.with_context(span.clone()),
+            inner: future.in_context(span.clone()),
             state: Some(State {
                 record,
                 ctx: span,
@@ -266,14 +266,14 @@ impl State {
 }
 
 pin_project! {
-    /// The response future of [`TraceService`]: the inner future with the server span current;
+    /// The response future of [`ServerService`]: the inner future with the server span current;
     /// when it is ready, the access log, the `server-timing` header, the end of the span, and
     /// the body wrapped in [`TracedBody`].
     #[must_use = "futures do nothing unless polled"]
     #[derive(Debug)]
     pub struct ServerFuture<F> {
         #[pin]
-        inner: WithContext<F>,
+        inner: InContext<F>,
         state: Option<State>,
     }
 
