@@ -2,6 +2,7 @@
 //! (this crate's [`macro@traced`]) describes its options and semantics; this crate only parses
 //! the attribute (`args.rs`), recognises the function's shape (`item.rs`) and generates code that
 //! calls `traced_runtime::__private` (`expand.rs`).
+#![deny(missing_docs)]
 
 mod args;
 mod expand;

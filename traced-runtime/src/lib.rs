@@ -102,6 +102,7 @@
 //! `opentelemetry`, `otlp`, `otlp-grpc`, `tracing` (module `tracing`: `tracing`
 //! events in traced's output, or the ids in `tracing-subscriber`'s).
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
+#![deny(missing_docs)]
 
 mod context;
 pub mod export;
