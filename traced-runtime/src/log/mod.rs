@@ -107,6 +107,7 @@ mod json;
 mod message;
 mod reserved;
 mod stamp;
+pub(crate) mod tee;
 #[cfg(feature = "env_logger")]
 mod text;
 
@@ -182,6 +183,7 @@ impl<L: Log> Log for TracedLogger<L> {
             self.inner.log(record);
             return;
         }
+        tee::offer(&self.inner, record);
         with_current(|ctx| match ctx {
             None => {
                 let own = record.key_values();

@@ -59,6 +59,8 @@ use crate::propagation::TraceState;
 #[cfg(feature = "otlp")]
 pub mod otlp;
 
+pub mod logs;
+
 /// Instrumentation scope name of the spans we hand to the SDK (its version is this crate's).
 pub const SCOPE_NAME: &str = "traced";
 
