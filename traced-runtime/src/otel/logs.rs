@@ -23,7 +23,10 @@
 //!   spans').
 //!
 //! Emitting runs on the logging thread and never blocks there: a batch processor only enqueues.
-//! The records are those the inner logger's filter (`RUST_LOG`) lets through.
+//! The records are those the inner logger's filter (`RUST_LOG`) lets through, except those of
+//! the crates an OTLP exporter runs on (`hyper`, `hyper_util`, `h2`, `reqwest`, `tonic`,
+//! `tower`, `opentelemetry*`): they are printed, not exported, since exporting them would log
+//! more of them.
 //!
 //! ```
 //! use opentelemetry_sdk::logs::{InMemoryLogExporter, SdkLoggerProvider};
@@ -134,7 +137,7 @@ impl Tee for OtelTee {
     fn record(&self, record: &Record<'_>, ctx: Option<&TraceContext>) {
         // The SDK's own threads (the batch exporter's) run suppressed: what the HTTP client
         // logs while exporting must not be exported in turn.
-        if Context::is_current_telemetry_suppressed() {
+        if Context::is_current_telemetry_suppressed() || is_exporter_crate(record.target()) {
             return;
         }
         if let Some(gate) = &self.gate {
@@ -145,6 +148,28 @@ impl Tee for OtelTee {
         }
         self.logger.emit(to_log_record(&self.logger, record, ctx));
     }
+}
+
+/// The crates the OTLP exporters run on: what they log while exporting is printed but not
+/// exported, or every export would log records to export (OpenTelemetry's examples filter the
+/// same crates out of their log bridges).
+const EXPORTER_CRATES: &[&str] = &[
+    "h2",
+    "hyper",
+    "hyper_util",
+    "reqwest",
+    "tonic",
+    "tower",
+    "opentelemetry",
+    "opentelemetry_http",
+    "opentelemetry_otlp",
+    "opentelemetry_sdk",
+];
+
+/// Whether `target` belongs to one of [`EXPORTER_CRATES`].
+fn is_exporter_crate(target: &str) -> bool {
+    let krate = target.split("::").next().unwrap_or(target);
+    EXPORTER_CRATES.contains(&krate)
 }
 
 /// The SDK log record of `record` logged in `ctx`.
