@@ -1,6 +1,8 @@
-//! The two services of `http_services`, with their spans exported over OTLP/HTTP, so that one
-//! trace spans both services in Jaeger, Tempo or any OpenTelemetry Collector, with the same ids
-//! as the log lines: A's SERVER span, the CLIENT span of A's call, B's SERVER span.
+//! The two services of `http_services`, with their spans and their log records exported over
+//! OTLP/HTTP, so that one trace spans both services in Jaeger, Tempo or any OpenTelemetry
+//! Collector, with the same ids as the log lines: A's SERVER span, the CLIENT span of A's call,
+//! B's SERVER span, and under each span the log records written in it (Loki, Elasticsearch,
+//! any log backend behind the collector gets them with their trace-id and span-id).
 //!
 //! ```text
 //! # a local Jaeger (all-in-one accepts OTLP/HTTP on 4318):
@@ -13,7 +15,8 @@
 //! Without `OTEL_EXPORTER_OTLP_ENDPOINT`, `cargo run --example otlp_export` exports to an OTLP
 //! receiver of its own on loopback (the one the tests use, decoding with the official
 //! `opentelemetry-proto` types) and prints the span tree it received: per trace,
-//! `SERVER GET /hello` -> `CLIENT GET` -> `SERVER GET /greet`.
+//! `SERVER GET /hello` -> `CLIENT GET` -> `SERVER GET /greet`, and under each span the log
+//! records whose span-id is that span's (`log INFO service_b: greeting; ...`).
 
 mod two_services;
 
@@ -21,6 +24,8 @@ mod two_services;
 #[allow(dead_code)]
 mod otlp_support;
 
+use opentelemetry_proto::tonic::common::v1::any_value::Value;
+use opentelemetry_proto::tonic::logs::v1::LogRecord;
 use opentelemetry_proto::tonic::trace::v1::Span;
 use opentelemetry_proto::tonic::trace::v1::span::SpanKind;
 use otlp_support::to_hex;
@@ -38,7 +43,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     };
     let endpoint = std::env::var("OTEL_EXPORTER_OTLP_ENDPOINT")?;
-    // Exports every sampled span until dropped (which flushes the batch).
+    // Exports every sampled span and every log record until dropped (which flushes the batches).
     let otlp = traced_runtime::otel::otlp::init()?;
     runtime.block_on(async {
         let (client, a_url) = two_services::start().await?;
@@ -47,18 +52,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // The blocking OTLP client must not run on a tokio worker: flush on this plain thread.
     match otlp.force_flush() {
-        Ok(()) => eprintln!("\nspans exported to {endpoint}: look up the trace-ids above"),
-        Err(e) => eprintln!("\nspans could not be exported to {endpoint}: {e}"),
+        Ok(()) => eprintln!("\nspans and logs exported to {endpoint}: look up the trace-ids above"),
+        Err(e) => eprintln!("\nspans or logs could not be exported to {endpoint}: {e}"),
     }
     drop(otlp);
     if let Some(received) = received {
-        print_tree(&received.spans());
+        print_tree(&received.spans(), &received.logs());
     }
     Ok(())
 }
 
-/// Prints each trace's spans as a tree: `KIND name (span-id)`, children indented.
-fn print_tree(spans: &[Span]) {
+/// Prints each trace's spans as a tree: `KIND name (span-id)`, children indented, and under
+/// each span the log records with its span-id: `log LEVEL scope: body`.
+fn print_tree(spans: &[Span], logs: &[(String, LogRecord)]) {
     let roots = spans.iter().filter(|span| {
         !spans
             .iter()
@@ -66,11 +72,19 @@ fn print_tree(spans: &[Span]) {
     });
     for root in roots {
         eprintln!("\ntrace {}", to_hex(&root.trace_id));
-        print_span(spans, root, 1);
+        print_span(spans, logs, root, 1);
     }
+    let joined = logs
+        .iter()
+        .filter(|(_, log)| spans.iter().any(|span| span.span_id == log.span_id))
+        .count();
+    eprintln!(
+        "\n{} log records received, {joined} of them under an exported span",
+        logs.len()
+    );
 }
 
-fn print_span(spans: &[Span], span: &Span, depth: usize) {
+fn print_span(spans: &[Span], logs: &[(String, LogRecord)], span: &Span, depth: usize) {
     let kind = SpanKind::try_from(span.kind).map_or("?", |kind| match kind {
         SpanKind::Server => "SERVER",
         SpanKind::Client => "CLIENT",
@@ -89,10 +103,22 @@ fn print_span(spans: &[Span], span: &Span, depth: usize) {
         to_hex(&span.span_id),
         indent = depth * 2
     );
+    for (scope, log) in logs.iter().filter(|(_, log)| log.span_id == span.span_id) {
+        let body = match log.body.as_ref().and_then(|body| body.value.as_ref()) {
+            Some(Value::StringValue(text)) => text.as_str(),
+            _ => "",
+        };
+        eprintln!(
+            "{:indent$}log {} {scope}: {body}",
+            "",
+            log.severity_text,
+            indent = (depth + 1) * 2
+        );
+    }
     for child in spans
         .iter()
         .filter(|child| child.parent_span_id == span.span_id)
     {
-        print_span(spans, child, depth + 1);
+        print_span(spans, logs, child, depth + 1);
     }
 }
