@@ -1,6 +1,6 @@
 //! The Rust hop of the OpenTelemetry interop test (`tests/interop/run.py`): an axum service
 //! with traced's server layer, calling the next service with reqwest through traced's
-//! `reqwest-middleware` middleware, exporting its spans over OTLP/HTTP.
+//! `reqwest-middleware` middleware, exporting its spans and its log records over OTLP/HTTP.
 //!
 //! `GET /relay?...` calls `$NEXT_URL` with the same query and answers with the downstream's
 //! status and body. Environment: `PORT` (default 0: chosen by the OS), `NEXT_URL`, and the
@@ -29,11 +29,19 @@ async fn relay(State(next): State<Next>, RawQuery(query): RawQuery) -> (StatusCo
         Some(query) => format!("{}?{query}", next.url),
         None => next.url.clone(),
     };
-    log::info!(target: "interop", "calling {url}");
+    log::info!(target: "interop", hop = "relay"; "calling {url}");
     match next.client.get(&url).send().await {
         Ok(response) => {
             let status =
                 StatusCode::from_u16(response.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
+            if status.is_server_error() {
+                log::warn!(
+                    target: "interop",
+                    hop = "relay";
+                    "the next service answered {}",
+                    status.as_u16()
+                );
+            }
             (status, response.text().await.unwrap_or_default())
         }
         Err(error) => {

@@ -10,6 +10,13 @@ names, kinds and status of our spans (OpenTelemetry's stable HTTP conventions) a
 instrumentation scope; tracestate byte-exact; the baggage set in the first service decoded
 equal in the last. For a request answered 503 downstream: ERROR status and error.type on our
 spans. For an unsampled request: nothing exported by us, flag 00 propagated.
+
+Log records (all three services export them: ours through traced's logger, the Python ones
+through the SDK's LoggingHandler): all three services' records of a request share its
+trace-id; each of our records carries the span-id of a span we exported, each Python record
+one of its service's spans; our severities (number and text) and attributes (`code.file.path`,
+`code.line.number`, a key-value like Python's `extra`) map as the Python SDK maps its own; our
+instrumentation scope is the record's target.
 """
 
 import gzip
@@ -23,6 +30,7 @@ import threading
 import time
 import urllib.request
 
+from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsServiceRequest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.proto.trace.v1.trace_pb2 import Span, Status
 
@@ -34,7 +42,15 @@ OUR_SERVICE = "traced-relay"
 
 # (service.name, scope name, scope version, Span) of everything received.
 received = []
+# (service.name, scope name, LogRecord) of every log record received.
+received_logs = []
 received_lock = threading.Lock()
+
+
+def service_name(resource):
+    return next(
+        (a.value.string_value for a in resource.attributes if a.key == "service.name"), None
+    )
 
 
 class Receiver(http.server.BaseHTTPRequestHandler):
@@ -44,6 +60,17 @@ class Receiver(http.server.BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         if self.headers.get("Content-Encoding") == "gzip":
             body = gzip.decompress(body)
+        if self.path == "/v1/logs":
+            request = ExportLogsServiceRequest()
+            request.ParseFromString(body)
+            with received_lock:
+                for resource_logs in request.resource_logs:
+                    service = service_name(resource_logs.resource)
+                    for scope_logs in resource_logs.scope_logs:
+                        for record in scope_logs.log_records:
+                            received_logs.append((service, scope_logs.scope.name, record))
+            self.answer()
+            return
         request = ExportTraceServiceRequest()
         request.ParseFromString(body)
         with received_lock:
@@ -58,6 +85,9 @@ class Receiver(http.server.BaseHTTPRequestHandler):
                         received.append(
                             (service, scope_spans.scope.name, scope_spans.scope.version, span)
                         )
+        self.answer()
+
+    def answer(self):
         self.send_response(200)
         self.send_header("Content-Type", "application/x-protobuf")
         self.send_header("Content-Length", "0")
@@ -151,6 +181,7 @@ def main():
                 OTEL_SERVICE_NAME=OUR_SERVICE,
                 OTEL_TRACES_SAMPLER="parentbased_always_on",
                 OTEL_BSP_SCHEDULE_DELAY="100",
+                OTEL_BLRP_SCHEDULE_DELAY="100",
             ),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
         )
@@ -183,6 +214,7 @@ def main():
         check_sampled(wait_for_spans(sampled, 5), back, sampled, caller, our_port, back_port)
         check_failing(wait_for_spans(failing, 5))
         check_unsampled(back_unsampled, unsampled)
+        check_logs(sampled, failing, unsampled)
     finally:
         for process in processes:
             if process.poll() is None:
@@ -265,6 +297,75 @@ def check_unsampled(back, trace_id):
     assert back["traceparent"].endswith("-00"), "flag 00 propagated"
     ours = [r for r in spans_of(trace_id) if r[0] == OUR_SERVICE]
     assert ours == [], "an unsampled request exports nothing from us"
+
+
+def logs_of(trace_id):
+    with received_lock:
+        return [r for r in received_logs if r[2].trace_id.hex() == trace_id]
+
+
+def log_attrs(record):
+    out = {}
+    for a in record.attributes:
+        v = a.value
+        out[a.key] = v.int_value if v.HasField("int_value") else v.string_value
+    return out
+
+
+def body(record):
+    return record.body.string_value
+
+
+def severity(record):
+    return (record.severity_number, record.severity_text)
+
+
+def check_logs(sampled, failing, unsampled):
+    services = {"python-front", OUR_SERVICE, "python-back"}
+    logs = logs_of(sampled)
+    assert {r[0] for r in logs} == services, [(r[0], body(r[2])) for r in logs]
+
+    # Every record's span-id is a span its own service exported.
+    spans = spans_of(sampled)
+    for service, scope, record in logs:
+        own_spans = {s[3].span_id for s in spans if s[0] == service}
+        assert record.span_id in own_spans, (service, body(record), record.span_id.hex())
+        assert record.flags & 0xFF == 1, (service, record.flags)
+
+    ours = [r for r in logs if r[0] == OUR_SERVICE]
+    calling = next(r[2] for r in ours if body(r[2]).startswith("calling "))
+    our_server = one(spans, OUR_SERVICE, Span.SPAN_KIND_SERVER)[3]
+    assert calling.span_id == our_server.span_id, "the handler's line is in our SERVER span"
+    assert all(r[1] == "interop" for r in ours), {r[1] for r in ours}
+    front_calling = next(
+        r[2] for r in logs if r[0] == "python-front" and body(r[2]).startswith("calling ")
+    )
+
+    # Severity and attributes as the Python SDK maps its own.
+    assert severity(calling) == severity(front_calling) == (9, "INFO"), (
+        severity(calling), severity(front_calling))
+    ours_attrs, theirs = log_attrs(calling), log_attrs(front_calling)
+    for key in ("code.file.path", "code.line.number", "hop"):
+        assert key in ours_attrs and key in theirs, (key, ours_attrs, theirs)
+        assert type(ours_attrs[key]) is type(theirs[key]), (key, ours_attrs, theirs)
+    assert ours_attrs["hop"] == "relay" and theirs["hop"] == "front", (ours_attrs, theirs)
+    assert ours_attrs["code.file.path"].endswith("interop_service.rs"), ours_attrs
+    assert ours_attrs["code.line.number"] > 0, ours_attrs
+    assert calling.time_unix_nano > 0 and calling.observed_time_unix_nano > 0
+
+    # WARN: our 5xx line and the Python front's.
+    failing_logs = logs_of(failing)
+    our_warn = next(r[2] for r in failing_logs if r[0] == OUR_SERVICE and r[2].severity_number == 13)
+    front_warn = next(
+        r[2] for r in failing_logs if r[0] == "python-front" and body(r[2]).startswith("the next")
+    )
+    assert severity(our_warn) == severity(front_warn) == (13, "WARN"), (
+        severity(our_warn), severity(front_warn))
+    assert body(our_warn) == "the next service answered 503", body(our_warn)
+
+    # Log records are not sampled: an unsampled request's are exported, with flag 00.
+    ours_unsampled = [r[2] for r in logs_of(unsampled) if r[0] == OUR_SERVICE]
+    assert ours_unsampled and all(r.flags & 0xFF == 0 for r in ours_unsampled), ours_unsampled
 
 
 if __name__ == "__main__":
