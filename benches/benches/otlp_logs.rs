@@ -67,7 +67,11 @@ impl LogExporter for DiscardExporter {
 
 fn provider() -> SdkLoggerProvider {
     let processor = BatchLogProcessor::builder(DiscardExporter)
-        .with_batch_config(BatchConfigBuilder::default().with_max_queue_size(65_536).build())
+        .with_batch_config(
+            BatchConfigBuilder::default()
+                .with_max_queue_size(65_536)
+                .build(),
+        )
         .build();
     SdkLoggerProvider::builder()
         .with_log_processor(processor)
@@ -157,8 +161,8 @@ fn log_export(c: &mut Criterion) {
 
     let tracing_provider = provider();
     {
-        let subscriber = tracing_subscriber::registry()
-            .with(OpenTelemetryTracingBridge::new(&tracing_provider));
+        let subscriber =
+            tracing_subscriber::registry().with(OpenTelemetryTracingBridge::new(&tracing_provider));
         let _otel = otel::to_otel_context(&ctx).attach();
         tracing::subscriber::with_default(subscriber, || {
             g.bench_function("appender_tracing/tracing_event", |b| {

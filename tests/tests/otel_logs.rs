@@ -6,10 +6,10 @@
 
 use std::sync::OnceLock;
 
-use opentelemetry::logs::{AnyValue, Severity};
 use opentelemetry::Key;
-use opentelemetry_sdk::logs::{InMemoryLogExporter, SdkLoggerProvider};
+use opentelemetry::logs::{AnyValue, Severity};
 use opentelemetry_sdk::logs::in_memory_exporter::LogDataWithResource;
+use opentelemetry_sdk::logs::{InMemoryLogExporter, SdkLoggerProvider};
 use tests::{Capture, capture};
 use traced_runtime::{TraceContext, otel, traced};
 
@@ -49,7 +49,12 @@ fn body(log: &LogDataWithResource) -> String {
 fn find<'a>(logs: &'a [LogDataWithResource], message: &str) -> &'a LogDataWithResource {
     logs.iter()
         .find(|log| body(log) == message)
-        .unwrap_or_else(|| panic!("no record {message:?} in {:?}", logs.iter().map(body).collect::<Vec<_>>()))
+        .unwrap_or_else(|| {
+            panic!(
+                "no record {message:?} in {:?}",
+                logs.iter().map(body).collect::<Vec<_>>()
+            )
+        })
 }
 
 fn attribute(log: &LogDataWithResource, key: &str) -> Option<AnyValue> {
@@ -69,7 +74,11 @@ fn charge() -> TraceContext {
 fn a_record_carries_the_ids_its_line_shows() {
     let (logs, exporter) = start();
     let ctx = charge();
-    let line = logs.records().into_iter().find(|r| r.message == "charged").unwrap();
+    let line = logs
+        .records()
+        .into_iter()
+        .find(|r| r.message == "charged")
+        .unwrap();
     let exported = exported(exporter);
     let log = find(&exported, "charged");
 
@@ -90,7 +99,10 @@ fn severity_body_attributes_and_scope_are_mapped() {
 
     assert_eq!(log.record.severity_number(), Some(Severity::Warn));
     assert_eq!(log.record.severity_text(), Some("WARN"));
-    assert_eq!(log.record.target().map(|t| t.as_ref()), Some("shop::billing"));
+    assert_eq!(
+        log.record.target().map(|t| t.as_ref()),
+        Some("shop::billing")
+    );
     assert!(log.record.timestamp().is_some());
     assert!(log.record.observed_timestamp().is_some());
     assert_eq!(attribute(log, "tenant"), Some(AnyValue::from("acme")));
@@ -101,7 +113,10 @@ fn severity_body_attributes_and_scope_are_mapped() {
         attribute(log, "code.namespace"),
         Some(AnyValue::from(module_path!()))
     );
-    assert_eq!(attribute(log, "code.file.path"), Some(AnyValue::from(file!())));
+    assert_eq!(
+        attribute(log, "code.file.path"),
+        Some(AnyValue::from(file!()))
+    );
     assert!(matches!(attribute(log, "code.line.number"), Some(AnyValue::Int(n)) if n > 0));
     // The ids are the record's trace context, not attributes.
     assert_eq!(attribute(log, "trace_id"), None);
@@ -121,7 +136,10 @@ fn every_level_maps_to_its_severity() {
         .iter()
         .map(|m| {
             let log = find(&exported, m);
-            (log.record.severity_number().map(|s| s as i32), log.record.severity_text())
+            (
+                log.record.severity_number().map(|s| s as i32),
+                log.record.severity_text(),
+            )
         })
         .collect();
     assert_eq!(
@@ -181,7 +199,11 @@ fn tracing_events_are_exported_with_their_fields() {
         }
         work()
     });
-    let line = logs.records().into_iter().find(|r| r.message == "finished").unwrap();
+    let line = logs
+        .records()
+        .into_iter()
+        .find(|r| r.message == "finished")
+        .unwrap();
     let exported = exported(exporter);
     let log = find(&exported, "finished");
     assert_eq!(log.record.severity_number(), Some(Severity::Info));

@@ -32,7 +32,10 @@ fn exported_log_records_carry_the_logged_ids() {
     let lines = logs.records();
     let exported = received.logs();
     let spans = received.spans();
-    for (message, target, severity) in [("ordering", "shop::api", 9), ("low stock", "shop::stock", 13)] {
+    for (message, target, severity) in [
+        ("ordering", "shop::api", 9),
+        ("low stock", "shop::stock", 13),
+    ] {
         let line = lines.iter().find(|r| r.message == message).unwrap();
         let (scope, record) = exported
             .iter()

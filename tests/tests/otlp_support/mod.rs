@@ -32,8 +32,14 @@ impl Received {
             .flat_map(|r| &r.resource_logs)
             .flat_map(|rl| &rl.scope_logs)
             .flat_map(|sl| {
-                let scope = sl.scope.as_ref().map(|s| s.name.clone()).unwrap_or_default();
-                sl.log_records.iter().map(move |l| (scope.clone(), l.clone()))
+                let scope = sl
+                    .scope
+                    .as_ref()
+                    .map(|s| s.name.clone())
+                    .unwrap_or_default();
+                sl.log_records
+                    .iter()
+                    .map(move |l| (scope.clone(), l.clone()))
             })
             .collect()
     }
@@ -109,8 +115,7 @@ pub(crate) fn start(service_name: &str) -> (Runtime, Received) {
         .route(
             "/v1/traces",
             post(move |body: Bytes| async move {
-                let request =
-                    ExportTraceServiceRequest::decode(body).expect("valid OTLP protobuf");
+                let request = ExportTraceServiceRequest::decode(body).expect("valid OTLP protobuf");
                 sink.requests().push(request);
                 ""
             }),
@@ -118,8 +123,7 @@ pub(crate) fn start(service_name: &str) -> (Runtime, Received) {
         .route(
             "/v1/logs",
             post(move |body: Bytes| async move {
-                let request =
-                    ExportLogsServiceRequest::decode(body).expect("valid OTLP protobuf");
+                let request = ExportLogsServiceRequest::decode(body).expect("valid OTLP protobuf");
                 logs_sink.1.lock().unwrap().push(request);
                 ""
             }),

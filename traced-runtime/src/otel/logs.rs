@@ -47,9 +47,9 @@ use ::log::kv::{self, Key, Value, VisitSource};
 use ::log::{Level, Record};
 use opentelemetry::Context;
 use opentelemetry::logs::{AnyValue, LogRecord as _, Logger as _, LoggerProvider as _, Severity};
+use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::logs::{LogBatch, LogExporter, SdkLogRecord, SdkLogger, SdkLoggerProvider};
-use opentelemetry_sdk::Resource;
 
 use super::{otel_flags, otel_span_id, otel_trace_id, scope};
 use crate::context::TraceContext;
@@ -220,7 +220,8 @@ struct Attributes<'a>(&'a mut SdkLogRecord);
 
 impl<'kvs> VisitSource<'kvs> for Attributes<'_> {
     fn visit_pair(&mut self, key: Key<'kvs>, value: Value<'kvs>) -> Result<(), kv::Error> {
-        self.0.add_attribute(key.as_str().to_owned(), any_value(&value));
+        self.0
+            .add_attribute(key.as_str().to_owned(), any_value(&value));
         Ok(())
     }
 }

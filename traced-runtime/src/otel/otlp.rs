@@ -53,7 +53,9 @@ use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use opentelemetry_otlp::{ExporterBuildError, Protocol, WithExportConfig as _, WithHttpConfig as _};
+use opentelemetry_otlp::{
+    ExporterBuildError, Protocol, WithExportConfig as _, WithHttpConfig as _,
+};
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::logs::{BatchConfigBuilder, BatchLogProcessor, SdkLoggerProvider};
 use opentelemetry_sdk::trace::SdkTracerProvider;
@@ -388,7 +390,10 @@ impl Builder {
                     .with_headers(self.headers.clone());
                 if let Some(url) = self.http_endpoint(
                     "/v1/traces",
-                    &["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT"],
+                    &[
+                        "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+                        "OTEL_EXPORTER_OTLP_ENDPOINT",
+                    ],
                 ) {
                     builder = builder.with_endpoint(url);
                 }
@@ -414,7 +419,10 @@ impl Builder {
                     .with_headers(self.headers.clone());
                 if let Some(url) = self.http_endpoint(
                     "/v1/logs",
-                    &["OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT"],
+                    &[
+                        "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT",
+                        "OTEL_EXPORTER_OTLP_ENDPOINT",
+                    ],
                 ) {
                     builder = builder.with_endpoint(url);
                 }
