@@ -26,6 +26,7 @@ static TEE: OnceLock<Box<dyn Tee>> = OnceLock::new();
 /// # Errors
 ///
 /// Gives `tee` back when one is already set.
+#[cfg_attr(not(feature = "opentelemetry"), allow(dead_code))]
 pub(crate) fn set(tee: Box<dyn Tee>) -> Result<(), Box<dyn Tee>> {
     TEE.set(tee)
 }

@@ -41,15 +41,13 @@ use core::fmt;
 use std::error::Error;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use ::log::kv::{self, Key, Value, VisitSource};
 use ::log::{Level, Record};
 use opentelemetry::Context;
 use opentelemetry::logs::{AnyValue, LogRecord as _, Logger as _, LoggerProvider as _, Severity};
-use opentelemetry_sdk::Resource;
-use opentelemetry_sdk::error::OTelSdkResult;
-use opentelemetry_sdk::logs::{LogBatch, LogExporter, SdkLogRecord, SdkLogger, SdkLoggerProvider};
+use opentelemetry_sdk::logs::{SdkLogRecord, SdkLogger, SdkLoggerProvider};
 
 use super::{otel_flags, otel_span_id, otel_trace_id, scope};
 use crate::context::TraceContext;
@@ -258,6 +256,7 @@ pub(super) struct Gate {
 }
 
 impl Gate {
+    #[cfg(feature = "otlp")]
     pub(super) fn new(capacity: usize) -> Self {
         Self {
             in_flight: AtomicUsize::new(0),
@@ -276,31 +275,8 @@ impl Gate {
     }
 
     /// Frees `n` places.
-    fn leave(&self, n: usize) {
+    #[cfg(feature = "otlp")]
+    pub(super) fn leave(&self, n: usize) {
         self.in_flight.fetch_sub(n, Ordering::AcqRel);
-    }
-}
-
-/// An exporter that frees the gate's places of each batch once the inner exporter returned.
-#[derive(Debug)]
-pub(super) struct Gated<E> {
-    pub(super) inner: E,
-    pub(super) gate: Arc<Gate>,
-}
-
-impl<E: LogExporter> LogExporter for Gated<E> {
-    async fn export(&self, batch: LogBatch<'_>) -> OTelSdkResult {
-        let n = batch.iter().count();
-        let result = self.inner.export(batch).await;
-        self.gate.leave(n);
-        result
-    }
-
-    fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
-        self.inner.shutdown_with_timeout(timeout)
-    }
-
-    fn set_resource(&mut self, resource: &Resource) {
-        self.inner.set_resource(resource);
     }
 }

@@ -57,10 +57,13 @@ use opentelemetry_otlp::{
     ExporterBuildError, Protocol, WithExportConfig as _, WithHttpConfig as _,
 };
 use opentelemetry_sdk::Resource;
-use opentelemetry_sdk::logs::{BatchConfigBuilder, BatchLogProcessor, SdkLoggerProvider};
+use opentelemetry_sdk::error::OTelSdkResult;
+use opentelemetry_sdk::logs::{
+    BatchConfigBuilder, BatchLogProcessor, LogBatch, LogExporter, SdkLoggerProvider,
+};
 use opentelemetry_sdk::trace::SdkTracerProvider;
 
-use super::logs::{Gate, Gated, InstallLogsError, dropped_records};
+use super::logs::{Gate, InstallLogsError, dropped_records};
 use crate::export::SetExporterError;
 use crate::sampling::{ParseSamplerError, Sampler, set_sampler};
 
@@ -513,4 +516,28 @@ fn drop_report(new: u64, total: u64, interval: Duration) -> String {
          was full (collector slow or unreachable); {total} dropped in total",
         interval.as_secs_f64()
     )
+}
+
+/// An exporter that frees the gate's places of each batch once the inner exporter returned.
+#[derive(Debug)]
+struct Gated<E> {
+    inner: E,
+    gate: Arc<Gate>,
+}
+
+impl<E: LogExporter> LogExporter for Gated<E> {
+    async fn export(&self, batch: LogBatch<'_>) -> OTelSdkResult {
+        let n = batch.iter().count();
+        let result = self.inner.export(batch).await;
+        self.gate.leave(n);
+        result
+    }
+
+    fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
+        self.inner.shutdown_with_timeout(timeout)
+    }
+
+    fn set_resource(&mut self, resource: &Resource) {
+        self.inner.set_resource(resource);
+    }
 }
