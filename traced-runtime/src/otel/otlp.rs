@@ -23,7 +23,7 @@
 //! | `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` | full traces URL, wins over the above | |
 //! | `OTEL_EXPORTER_OTLP_LOGS_ENDPOINT` | full logs URL, wins over the above | |
 //! | `OTEL_EXPORTER_OTLP_PROTOCOL` | `http/protobuf`, or `grpc` (feature `otlp-grpc`) | `http/protobuf` |
-//! | `OTEL_EXPORTER_OTLP_LOGS_PROTOCOL` | the same, for logs only | the above |
+//! | `OTEL_EXPORTER_OTLP_{TRACES,LOGS}_PROTOCOL` | the same, for one signal | the above |
 //! | `OTEL_EXPORTER_OTLP_HEADERS`, `OTEL_EXPORTER_OTLP_{TRACES,LOGS}_HEADERS` | `key=value,...` sent with every export | |
 //! | `OTEL_EXPORTER_OTLP_TIMEOUT`, `OTEL_EXPORTER_OTLP_{TRACES,LOGS}_TIMEOUT` | export timeout, ms | `10000` |
 //! | `OTEL_LOGS_EXPORTER` | `otlp`, or `none` for no log export | `otlp` |
