@@ -101,7 +101,7 @@
 //! function), `tokio` (default), `env_logger` (default), `serde`, `http`, `tower`, `reqwest`,
 //! `opentelemetry`, `otlp`, `otlp-grpc`, `tracing` (module `tracing`: `tracing`
 //! events in traced's output, or the ids in `tracing-subscriber`'s).
-#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 
 mod context;
