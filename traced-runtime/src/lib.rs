@@ -139,4 +139,7 @@ pub use fields::Fields;
 pub use future::{InContext, TracedFutureExt};
 pub use id::{ParseIdError, SpanId, TraceFlags, TraceId};
 
+// The attribute's documentation lives here, with the runtime its examples run against (the
+// macro crate has no dev-dependency on this one: that cycle stopped `cargo package`).
+#[doc = include_str!("traced.md")]
 pub use traced_macros::traced;
