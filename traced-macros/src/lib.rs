@@ -17,6 +17,7 @@
 #![deny(missing_docs)]
 
 mod args;
+mod block;
 mod expand;
 mod fields;
 mod item;
@@ -24,10 +25,11 @@ mod validate;
 
 use proc_macro::TokenStream;
 use proc_macro2::TokenStream as TokenStream2;
-use quote::quote;
+use quote::{ToTokens, quote};
 
 use crate::args::Args;
-use crate::item::FnShape;
+use crate::block::Block;
+use crate::item::{Annotated, FnShape};
 
 /// Defined in the `traced-macros` crate and re-exported as
 /// [`traced_runtime::traced`](https://docs.rs/traced-runtime/latest/traced_runtime/attr.traced.html),
@@ -40,26 +42,70 @@ pub fn traced(args: TokenStream, item: TokenStream) -> TokenStream {
 
 /// parse -> validate -> expand.
 fn pipeline(args: TokenStream2, item: TokenStream2) -> TokenStream2 {
-    let func = item::parse(item.clone());
-    if func.is_err() {
+    let annotated = item::parse(item.clone());
+    if annotated.is_err() {
         if let Some(expr) = item::on_expression(&item) {
             return expr;
         }
     }
     let args = syn::parse2::<Args>(args);
-    let (args, func) = match (args, func) {
-        (Ok(args), Ok(func)) => (args, func),
+    let (args, annotated) = match (args, annotated) {
+        (Ok(args), Ok(annotated)) => (args, annotated),
         (Err(err), Ok(_)) | (Ok(_), Err(err)) => return with_error(item, err),
         (Err(mut err), Err(item_err)) => {
             err.combine(item_err);
             return with_error(item, err);
         }
     };
-    let shape = FnShape::of(&func);
-    match validate::function(&args, &shape) {
-        Ok(()) if !cfg!(feature = "enable") => item,
-        Ok(()) => expand::function(&args, &shape),
+    match annotated {
+        Annotated::Fn(func) => function(&args, &func, item),
+        Annotated::Impl(block) => self::block(&args, Block::of_impl(block)),
+        Annotated::Trait(block) => self::block(&args, Block::of_trait(block)),
+    }
+}
+
+/// One function (`off` leaves it as written).
+fn function(args: &Args, func: &syn::ItemFn, item: TokenStream2) -> TokenStream2 {
+    let shape = FnShape::of(func);
+    match validate::function(args, &shape) {
+        Ok(()) if !cfg!(feature = "enable") || args.off.is_some() => item,
+        Ok(()) => expand::function(args, &shape),
         Err(err) => with_error(item, err),
+    }
+}
+
+/// An `impl` block or a trait: each fn it picks expands as if it carried `args` itself.
+fn block(args: &Args, block: Block) -> TokenStream2 {
+    let functions = block.functions();
+    let shapes: Vec<FnShape<'_>> = functions.iter().map(FnShape::of).collect();
+    if let Err(err) = validate::block(args, &shapes) {
+        return with_error(block.into_token_stream(), err);
+    }
+    if !cfg!(feature = "enable") {
+        return block.into_token_stream();
+    }
+    let mut errors: Option<syn::Error> = None;
+    let mut expansions = Vec::with_capacity(shapes.len());
+    for shape in &shapes {
+        let args = block::options_for(args, shape);
+        match validate::function(&args, shape) {
+            Ok(()) => expansions.push(expand::function(&args, shape)),
+            Err(err) => {
+                expansions.push(shape.func.to_token_stream());
+                match &mut errors {
+                    Some(errors) => errors.combine(err),
+                    None => errors = Some(err),
+                }
+            }
+        }
+    }
+    let expanded = block.with(expansions);
+    match errors {
+        Some(err) => {
+            let err = err.to_compile_error();
+            quote! { #expanded #err }
+        }
+        None => expanded,
     }
 }
 
