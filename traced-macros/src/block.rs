@@ -187,3 +187,100 @@ fn named_result(shape: &FnShape<'_>) -> bool {
             .last()
             .is_some_and(|segment| segment.ident.to_string().ends_with("Result"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn picked(source: &str) -> Vec<String> {
+        let block = Block::of_impl(syn::parse_str(source).expect("an impl block"));
+        block
+            .functions()
+            .iter()
+            .map(|f| f.sig.ident.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn picks_the_fns_the_block_options_apply_to() {
+        assert_eq!(
+            picked(
+                "impl S {
+                    const C: u8 = 1;
+                    type T = u8;
+                    fn a(&self) {}
+                    async fn b() {}
+                    const fn c() {}
+                    #[traced(span)] fn d(&self) {}
+                    #[traced(off)] fn e(&self) {}
+                    #[traced_runtime::traced] fn f(&self) {}
+                    m!();
+                    unsafe fn g(&self) {}
+                }"
+            ),
+            ["a", "b", "g"]
+        );
+    }
+
+    #[test]
+    fn removes_off_markers_and_keeps_own_attributes() {
+        let block = Block::of_impl(
+            syn::parse_str(
+                "impl S { #[traced(off)] #[inline] fn e(&self) {} #[traced(span)] fn d(&self) {} \
+                 #[traced(off, span)] fn x(&self) {} }",
+            )
+            .expect("an impl block"),
+        );
+        let text = block.into_token_stream().to_string();
+        assert!(!text.contains("traced (off)"), "{text}");
+        assert!(text.contains("# [inline] fn e"), "{text}");
+        assert!(text.contains("# [traced (span)] fn d"), "{text}");
+        assert!(
+            text.contains("# [traced (off , span)] fn x"),
+            "a malformed marker stays, to be reported by the fn's own expansion: {text}"
+        );
+    }
+
+    #[test]
+    fn a_trait_definition_picks_its_default_bodies() {
+        let block = Block::of_trait(
+            syn::parse_str("trait T { fn a(&self); fn b(&self) {} const fn c() {} }")
+                .expect("a trait"),
+        );
+        let names: Vec<String> = block
+            .functions()
+            .iter()
+            .map(|f| f.sig.ident.to_string())
+            .collect();
+        assert_eq!(names, ["b"]);
+    }
+
+    #[test]
+    fn err_applies_to_result_returning_fns_and_ret_points_at_the_return_type() {
+        let block: Args = syn::parse_str("span, ret, err, exit").expect("options");
+        let options = |source: &str| {
+            let func: ItemFn = syn::parse_str(source).expect("a fn");
+            let args = options_for(&block, &FnShape::of(&func));
+            (args.exit.is_some(), args.ret.is_some(), args.err.is_some())
+        };
+        assert_eq!(
+            options("fn f() -> Result<u8, E> { Ok(1) }"),
+            (true, true, true)
+        );
+        assert_eq!(
+            options("fn f() -> io::Result<()> { Ok(()) }"),
+            (true, true, true)
+        );
+        assert_eq!(
+            options("async fn f() -> ApiResult<u8> { Ok(1) }"),
+            (true, true, true)
+        );
+        assert_eq!(options("fn f() -> u8 { 1 }"), (true, true, false));
+        assert_eq!(
+            options("fn f() -> Option<u8> { None }"),
+            (true, true, false)
+        );
+        assert_eq!(options("fn f() {}"), (true, true, false));
+        assert_eq!(options("fn f() -> ! { loop {} }"), (false, false, false));
+    }
+}

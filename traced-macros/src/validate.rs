@@ -189,3 +189,64 @@ pub(crate) fn block(args: &Args, functions: &[FnShape<'_>]) -> syn::Result<()> {
     }
     combine(errors)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(expr: &str) -> Vec<String> {
+        let expr: Expr = syn::parse_str(expr).expect("an expression");
+        bindings(&expr).iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn bindings_are_the_plain_names_an_expression_reads() {
+        assert_eq!(names("id"), ["id"]);
+        assert_eq!(names("self.region.name"), ["self"]);
+        assert_eq!(names("order.id + offset"), ["order", "offset"]);
+        assert_eq!(names("\"orders\""), Vec::<String>::new());
+        assert_eq!(names("crate::SERVICE"), Vec::<String>::new());
+        assert_eq!(names("Self::NAME.len()"), Vec::<String>::new());
+        assert_eq!(names("format!(\"{}\", user.name)"), ["user"]);
+        assert_eq!(names("f(x)"), ["f", "x"]);
+    }
+
+    fn block_errors(options: &str, block: &str) -> Vec<String> {
+        let args: Args = syn::parse_str(options).expect("options");
+        let block: syn::ItemImpl = syn::parse_str(block).expect("an impl block");
+        let functions: Vec<syn::ItemFn> = block
+            .items
+            .iter()
+            .filter_map(|item| match item {
+                syn::ImplItem::Fn(f) => Some(syn::ItemFn {
+                    attrs: f.attrs.clone(),
+                    vis: f.vis.clone(),
+                    sig: f.sig.clone(),
+                    block: Box::new(f.block.clone()),
+                }),
+                _ => None,
+            })
+            .collect();
+        let shapes: Vec<FnShape<'_>> = functions.iter().map(FnShape::of).collect();
+        match super::block(&args, &shapes) {
+            Ok(()) => Vec::new(),
+            Err(err) => err.into_iter().map(|e| e.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn block_options_that_name_one_signature_are_errors() {
+        let block = "impl S { fn get(&self, id: u64) {} fn count() {} }";
+        assert_eq!(
+            block_errors("span, fields(service = \"s\", n = crate::N), exit", block),
+            Vec::<String>::new()
+        );
+        let errors = block_errors("name = \"x\", skip(id), fields(a = id, b = self.x)", block);
+        assert_eq!(errors.len(), 4, "{errors:?}");
+        assert!(errors[0].starts_with("`name` names one function"));
+        assert!(errors[1].starts_with("`skip(..)` names the arguments"));
+        assert!(errors[2].contains("cannot use `id`, an argument of `get`"));
+        assert!(errors[3].contains("cannot use `self`"));
+        assert_eq!(block_errors("off", block).len(), 1);
+    }
+}
