@@ -6,14 +6,18 @@
 //! three steps that each own a file:
 //!
 //! 1. parse: the options (`args.rs`, with the `fields(..)` grammar in `fields.rs`) and the item
-//!    with the shape of its body (`item.rs`);
-//! 2. validate: the options against each other and against the function (`validate.rs`);
-//! 3. expand: write the tokens (`expand.rs`).
+//!    with the shape of its body (`item.rs`); on an `impl` block or a trait, the fns the block's
+//!    options apply to and what they become on each (`block.rs`);
+//! 2. validate: the options against each other and against the function, or against the
+//!    block's fns (`validate.rs`);
+//! 3. expand: write the tokens (`expand.rs`), one function at a time (a block's fns each
+//!    expand exactly as if they carried the attribute).
 //!
-//! The pipeline below runs them. On any error the item is still emitted unchanged beside a
-//! `compile_error!` carrying every error under its own token, so that IDE completion and the
-//! body's own diagnostics keep working. Without the `enable` feature the options are still
-//! checked and the item is emitted exactly as written.
+//! No file imports one that imports it back; the pipeline below runs them. On any error the item
+//! is still emitted unchanged beside a `compile_error!` carrying every error under its own token,
+//! so that IDE completion and the body's own diagnostics keep working. Without the `enable`
+//! feature the options are still checked and the item is emitted as written (a block without
+//! its `#[traced(off)]` markers).
 #![deny(missing_docs)]
 
 mod args;
