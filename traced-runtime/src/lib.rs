@@ -113,11 +113,14 @@ pub mod id;
 pub mod log;
 #[cfg(feature = "opentelemetry")]
 pub mod otel;
+mod output;
 pub mod payload;
 pub mod propagation;
 #[cfg(feature = "reqwest")]
 pub mod reqwest;
 pub mod sampling;
+#[cfg(feature = "env_logger")]
+mod setup;
 #[cfg(feature = "tokio")]
 pub mod task;
 pub mod thread;
