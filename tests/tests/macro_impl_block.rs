@@ -15,13 +15,13 @@ mod block {
     use super::*;
 
     #[derive(Debug)]
-    pub struct Service {
-        pub stock: u32,
+    pub(crate) struct Service {
+        pub(crate) stock: u32,
     }
 
     macro_rules! generated {
         () => {
-            pub fn generated(&self) -> u32 {
+            pub(crate) fn generated(&self) -> u32 {
                 self.stock
             }
         };
@@ -29,36 +29,36 @@ mod block {
 
     #[traced(span, args, exit, ret, err, target = "service")]
     impl Service {
-        pub fn new(stock: u32) -> Self {
+        pub(crate) fn new(stock: u32) -> Self {
             Self { stock }
         }
 
-        pub fn order(&self, quantity: u32) -> Result<u32, String> {
+        pub(crate) fn order(&self, quantity: u32) -> Result<u32, String> {
             if quantity > self.stock {
                 return Err(format!("only {} left", self.stock));
             }
             Ok(self.price(quantity))
         }
 
-        pub fn price(&self, quantity: u32) -> u32 {
+        pub(crate) fn price(&self, quantity: u32) -> u32 {
             quantity * 3
         }
 
-        pub async fn reserve(&self, quantity: u32) -> Option<u32> {
+        pub(crate) async fn reserve(&self, quantity: u32) -> Option<u32> {
             self.order(quantity).ok()
         }
 
         #[traced(root, level = "debug", name = "audit", target = "service")]
-        pub fn audit(&self) -> Option<TraceContext> {
+        pub(crate) fn audit(&self) -> Option<TraceContext> {
             TraceContext::current()
         }
 
         #[traced(off)]
-        pub fn hot(&self) -> Option<TraceContext> {
+        pub(crate) fn hot(&self) -> Option<TraceContext> {
             TraceContext::current()
         }
 
-        pub const fn limit() -> u32 {
+        pub(crate) const fn limit() -> u32 {
             10
         }
 
@@ -71,18 +71,18 @@ mod per_method {
     use super::*;
 
     #[derive(Debug)]
-    pub struct Service {
-        pub stock: u32,
+    pub(crate) struct Service {
+        pub(crate) stock: u32,
     }
 
     impl Service {
         #[traced(span, args, exit, ret, target = "service")]
-        pub fn new(stock: u32) -> Self {
+        pub(crate) fn new(stock: u32) -> Self {
             Self { stock }
         }
 
         #[traced(span, args, exit, ret, err, target = "service")]
-        pub fn order(&self, quantity: u32) -> Result<u32, String> {
+        pub(crate) fn order(&self, quantity: u32) -> Result<u32, String> {
             if quantity > self.stock {
                 return Err(format!("only {} left", self.stock));
             }
@@ -91,12 +91,12 @@ mod per_method {
 
         // `err` only where the function returns a `Result`, as the block applies it.
         #[traced(span, args, exit, ret, target = "service")]
-        pub fn price(&self, quantity: u32) -> u32 {
+        pub(crate) fn price(&self, quantity: u32) -> u32 {
             quantity * 3
         }
 
         #[traced(span, args, exit, ret, target = "service")]
-        pub async fn reserve(&self, quantity: u32) -> Option<u32> {
+        pub(crate) async fn reserve(&self, quantity: u32) -> Option<u32> {
             self.order(quantity).ok()
         }
     }
