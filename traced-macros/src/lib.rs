@@ -118,3 +118,44 @@ fn with_error(item: TokenStream2, err: syn::Error) -> TokenStream2 {
     let err = err.to_compile_error();
     quote! { #item #err }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the block writes for each of its fns is what the fn's own attribute writes.
+    #[test]
+    fn a_block_expands_each_fn_as_its_own_attribute_would() {
+        let block_args: Args =
+            syn::parse_str("span, args, exit, ret, err, level = \"debug\"").expect("options");
+        let block = Block::of_impl(
+            syn::parse_str(
+                "impl S {
+                    fn get(&self, id: u64) -> Result<u64, E> { Ok(id) }
+                    fn count(&self) -> usize { 0 }
+                    async fn load(&self) -> io::Result<()> { Ok(()) }
+                    fn new() -> Self { S }
+                }",
+            )
+            .expect("an impl block"),
+        );
+        let own: [&str; 4] = [
+            "span, args, exit, ret, err, level = \"debug\"",
+            "span, args, exit, ret, level = \"debug\"",
+            "span, args, exit, ret, err, level = \"debug\"",
+            "span, args, exit, ret, level = \"debug\"",
+        ];
+        for (func, own) in block.functions().iter().zip(own) {
+            let shape = FnShape::of(func);
+            let from_block = expand::function(&block::options_for(&block_args, &shape), &shape);
+            let own: Args = syn::parse_str(own).expect("options");
+            let from_own = expand::function(&own, &shape);
+            assert_eq!(
+                from_block.to_string(),
+                from_own.to_string(),
+                "{}",
+                func.sig.ident
+            );
+        }
+    }
+}
