@@ -277,3 +277,50 @@ fn a_traced_trait_traces_its_default_bodies() {
     );
     assert_eq!(records[1].parent_span_id(), records[0].span_id());
 }
+
+#[async_trait::async_trait]
+trait Repo {
+    async fn load(&self, id: u32) -> Result<u32, String>;
+}
+
+#[derive(Debug)]
+struct Above;
+
+#[derive(Debug)]
+struct Below;
+
+// async-trait first: `#[traced]` sees `Box::pin(async move { .. })` bodies.
+#[async_trait::async_trait]
+#[traced(span, args, exit, ret, err)]
+impl Repo for Above {
+    async fn load(&self, id: u32) -> Result<u32, String> {
+        if id == 0 { Err("zero".into()) } else { Ok(id) }
+    }
+}
+
+// `#[traced]` first: async-trait boxes the traced futures.
+#[traced(span, args, exit, ret, err)]
+#[async_trait::async_trait]
+impl Repo for Below {
+    async fn load(&self, id: u32) -> Result<u32, String> {
+        if id == 0 { Err("zero".into()) } else { Ok(id) }
+    }
+}
+
+#[test]
+fn async_trait_above_or_below_logs_the_same_lines() {
+    let rt = runtime();
+    let run = |repo: &(dyn Repo + Sync), name: &str| {
+        let logs = capture();
+        let _ = (rt.block_on(repo.load(1)), rt.block_on(repo.load(0)));
+        let lines: Vec<Line> = logs.records().iter().map(stable).collect();
+        let text = format!("{lines:?}").replace(name, "T");
+        (lines.len(), text)
+    };
+    let (n, above) = run(&Above, "Above");
+    let (_, below) = run(&Below, "Below");
+    assert_eq!(n, 4, "{above}");
+    assert_eq!(above, below);
+    assert!(above.contains("\"enter T::load\""), "{above}");
+    assert!(above.contains("(\"error\", \"zero\")"), "{above}");
+}
