@@ -52,10 +52,12 @@ impl SyncGuard {
     /// exporter is installed.
     #[inline]
     fn exporting(scope: SpanScope, callsite: &'static Callsite) -> Self {
+        let marked = scope.with_mark();
         match export::start() {
-            Some(started) if open_spans::push(scope.with_mark(), started, callsite) => Self {
-                scope: scope.with_mark(),
-            },
+            // A scope that changed nothing (thread teardown) cannot be marked, nor exported.
+            Some(started) if marked.marked() && open_spans::push(marked, started, callsite) => {
+                Self { scope: marked }
+            }
             _ => Self { scope },
         }
     }
