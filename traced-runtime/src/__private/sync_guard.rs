@@ -26,22 +26,20 @@ impl Drop for SyncGuard {
     // with the span's frame on top, a leaf function; everything else goes to `end`.
     #[inline(never)]
     fn drop(&mut self) {
-        if !self.scope.marked() && self.scope.close_in_place() {
-            return;
+        if self.scope.marked() {
+            self.end();
+        } else if !self.scope.close_in_place() {
+            // A started trace's frame, or a span whose frame something covers.
+            self.scope.close_slow();
         }
-        self.end();
     }
 }
 
 impl SyncGuard {
-    /// The general end of a call: export its span, then undo its change wherever its frame is.
+    /// The end of a call whose span is exported: export it, then undo the call's change
+    /// wherever its frame is.
     #[inline(never)]
     fn end(&mut self) {
-        if !self.scope.marked() {
-            // `drop` tried to close in place and changed nothing.
-            self.scope.close_slow();
-            return;
-        }
         if let Some((started, callsite)) = open_spans::take(&self.scope) {
             finish_scope_span(started, &self.scope, callsite);
         }
@@ -50,7 +48,7 @@ impl SyncGuard {
 
     /// The guard of a call that opened `scope`, with the span's start kept aside when an
     /// exporter is installed.
-    #[inline]
+    #[inline(always)]
     fn exporting(scope: SpanScope, callsite: &'static Callsite) -> Self {
         let marked = scope.with_mark();
         match export::start() {
@@ -102,7 +100,9 @@ pub fn enter_sync(callsite: &'static Callsite, self_type: Option<&'static str>) 
     };
     match fast {
         Some(guard) => guard,
-        None => enter_general(callsite, self_type),
+        // `callsite.span` is a constant here: each traced fn calls the one it needs.
+        None if callsite.span => enter_span_general(callsite, self_type),
+        None => enter_trace_general(callsite, self_type),
     }
 }
 
@@ -127,15 +127,20 @@ fn enter_trace_fast(callsite: &'static Callsite) -> Option<SyncGuard> {
     })
 }
 
-/// The general entry: opens the scope (starting a trace when none is current), starts the
-/// exported span, logs the entry line.
+/// The general entry of `#[traced(span)]`: opens the span (starting a trace when none is
+/// current), starts the exported span, logs the entry line.
 #[inline(never)]
-fn enter_general(callsite: &'static Callsite, self_type: Option<&'static str>) -> SyncGuard {
-    let guard = if callsite.span {
-        open_span(callsite)
-    } else {
-        open_trace(callsite)
-    };
+fn enter_span_general(callsite: &'static Callsite, self_type: Option<&'static str>) -> SyncGuard {
+    let guard = SyncGuard::exporting(SpanScope::open(true), callsite);
+    callsite.log_entry(self_type);
+    guard
+}
+
+/// The general entry of plain `#[traced]`: starts a trace when none is current, logs the entry
+/// line.
+#[inline(never)]
+fn enter_trace_general(callsite: &'static Callsite, self_type: Option<&'static str>) -> SyncGuard {
+    let guard = open_trace(callsite);
     callsite.log_entry(self_type);
     guard
 }
