@@ -37,7 +37,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let lines: u64 = args.next().and_then(|n| n.parse().ok()).unwrap_or(200_000);
 
     // Exported only: the lines go to a sink.
-    traced_runtime::log::Builder::new()
+    traced_runtime::logger::Builder::new()
         .filter_level(log::LevelFilter::Info)
         .writer(Box::new(std::io::sink()))
         .try_init()?;

@@ -34,7 +34,7 @@ use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::logs::{
     BatchConfigBuilder, BatchLogProcessor, LogBatch, LogExporter, SdkLoggerProvider,
 };
-use traced_runtime::log::TracedLogger;
+use traced_runtime::logger::TracedLogger;
 use traced_runtime::{SpanId, TraceContext, TraceFlags, TraceId, otel};
 use tracing_subscriber::layer::SubscriberExt as _;
 
@@ -150,7 +150,7 @@ fn log_export(c: &mut Criterion) {
 
     {
         let subscriber = tracing_subscriber::registry()
-            .with(traced_runtime::tracing::LogLayer::new().forward_to_any_logger());
+            .with(traced_runtime::subscriber::LogLayer::new().forward_to_any_logger());
         let _in = ctx.enter();
         tracing::subscriber::with_default(subscriber, || {
             g.bench_function("traced/tracing_event_export", |b| {

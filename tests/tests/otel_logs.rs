@@ -190,7 +190,7 @@ fn tracing_events_are_exported_with_their_fields() {
     use tracing_subscriber::layer::SubscriberExt as _;
     let (logs, exporter) = start();
     let subscriber = tracing_subscriber::registry()
-        .with(traced_runtime::tracing::LogLayer::new().forward_to_any_logger());
+        .with(traced_runtime::subscriber::LogLayer::new().forward_to_any_logger());
     let ctx = tracing::subscriber::with_default(subscriber, || {
         #[traced(span)]
         fn work() -> TraceContext {

@@ -52,7 +52,7 @@ use opentelemetry_sdk::logs::{SdkLogRecord, SdkLogger, SdkLoggerProvider};
 use super::{otel_flags, otel_span_id, otel_trace_id, scope};
 use crate::context::TraceContext;
 use crate::export::semconv::CODE_NAMESPACE;
-use crate::log::tee::{self, Tee};
+use crate::logger::tee::{self, Tee};
 
 /// Attribute of the source file path (OpenTelemetry semantic conventions, stable).
 pub const CODE_FILE_PATH: &str = "code.file.path";
@@ -73,8 +73,8 @@ pub fn dropped_records() -> u64 {
 
 /// Emits every record traced's logger prints to `provider` from now on (see the module docs).
 ///
-/// Install traced's logger as well ([`log::init`](crate::log::init) or a
-/// [`TracedLogger`](crate::log::TracedLogger)): the records are the ones it prints.
+/// Install traced's logger as well ([`logger::init`](crate::logger::init) or a
+/// [`TracedLogger`](crate::logger::TracedLogger)): the records are the ones it prints.
 ///
 /// # Errors
 ///

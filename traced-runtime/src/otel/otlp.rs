@@ -15,7 +15,7 @@
 //! ([`logs::dropped_records`](super::logs::dropped_records)), and the number dropped is written
 //! to stderr once per interval (10 s, [`Builder::drop_report_interval`]). The lines printed on
 //! stdout/stderr are not affected. To export logs without printing them, give traced's logger a
-//! writer that discards: `traced_runtime::log::Builder::new().writer(Box::new(std::io::sink()))`.
+//! writer that discards: `traced_runtime::logger::Builder::new().writer(Box::new(std::io::sink()))`.
 //!
 //! | variable | effect | default |
 //! |---|---|---|
@@ -38,7 +38,7 @@
 //!
 //! ```no_run
 //! fn main() -> Result<(), traced_runtime::otel::otlp::OtlpError> {
-//!     traced_runtime::log::init();
+//!     traced_runtime::logger::init();
 //!     let _otlp = traced_runtime::otel::otlp::init()?; // flushed when `main` returns
 //!     // ... serve requests ...
 //!     Ok(())
