@@ -21,6 +21,8 @@
 //! `otel::install` hands spans to an OpenTelemetry SDK tracer provider.
 
 mod guard;
+#[cfg(feature = "tower")]
+pub(crate) mod grpc;
 #[cfg(any(feature = "tower", feature = "reqwest"))]
 pub(crate) mod http;
 pub mod semconv;

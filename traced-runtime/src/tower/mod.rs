@@ -53,6 +53,8 @@
 
 mod body;
 mod client;
+mod grpc;
+mod grpc_client;
 #[cfg(feature = "tracing")]
 mod order;
 mod route;
@@ -60,5 +62,6 @@ mod server;
 
 pub use body::TracedBody;
 pub use client::{ClientFuture, ClientLayer, ClientService};
+pub use grpc_client::{GrpcClientBody, GrpcClientFuture, GrpcClientLayer, GrpcClientService};
 pub use route::{Route, RouteLayer, RouteService};
 pub use server::{DEFAULT_TARGET, ServerFuture, ServerLayer, ServerService};
