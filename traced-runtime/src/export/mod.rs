@@ -20,9 +20,9 @@
 //! The `opentelemetry` feature provides the exporter that matters in practice:
 //! `otel::install` hands spans to an OpenTelemetry SDK tracer provider.
 
-mod guard;
 #[cfg(feature = "tower")]
 pub(crate) mod grpc;
+mod guard;
 #[cfg(any(feature = "tower", feature = "reqwest"))]
 pub(crate) mod http;
 pub mod semconv;

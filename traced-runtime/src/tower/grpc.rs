@@ -64,10 +64,7 @@ impl GrpcEnd {
 
     /// A frame (or the end, or an error) of the response body: trailers, the end of the
     /// stream or an error end the call; data frames do not.
-    pub(crate) fn on_frame<D, E>(
-        end: &mut Option<Box<Self>>,
-        frame: &Option<Result<Frame<D>, E>>,
-    ) {
+    pub(crate) fn on_frame<D, E>(end: &mut Option<Box<Self>>, frame: &Option<Result<Frame<D>, E>>) {
         let outcome = match frame {
             Some(Ok(frame)) => match frame.trailers_ref() {
                 Some(trailers) => Outcome::Status(
