@@ -104,6 +104,7 @@
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 #![deny(missing_docs)]
 
+pub mod channel;
 mod context;
 pub mod export;
 mod fields;
