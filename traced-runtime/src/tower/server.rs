@@ -57,6 +57,20 @@ const SERVER_TIMING: &str = "server-timing";
 ///
 /// The span ends when the response head is ready, as tower-http's `on_response` does; the
 /// body is still polled in its context.
+///
+/// A gRPC request (`content-type: application/grpc`, `application/grpc+proto`, ...) is
+/// recorded with OpenTelemetry's [gRPC conventions](https://opentelemetry.io/docs/specs/semconv/rpc/grpc/)
+/// instead: name `{rpc.service}/{rpc.method}`, `rpc.system=grpc`, `rpc.service`, `rpc.method`,
+/// `rpc.grpc.status_code`, `server.address` / `server.port`, `client.address`; the gRPC status
+/// is the response head's `grpc-status` for a trailers-only response, else the trailers' at
+/// the end of the body, so the span and the access line
+/// (`POST /orders.Orders/GetOrder 200 grpc=UNAVAILABLE(14) 0.950 ms`, with the key-values
+/// `grpc_status` and `grpc_status_code` besides `method`, `path`, `status`, `latency_ms`) end
+/// when the call ends, a streaming call's with its stream (a stream dropped before its end:
+/// `CANCELLED`). The span is an ERROR, and the line is logged at ERROR, for the codes that
+/// say the server failed (`UNKNOWN`, `DEADLINE_EXCEEDED`, `UNIMPLEMENTED`, `INTERNAL`,
+/// `UNAVAILABLE`, `DATA_LOSS`), as the conventions say for servers; other codes are the
+/// caller's doing.
 #[derive(Clone, Debug)]
 pub struct ServerLayer {
     request_id_headers: Option<Arc<[Box<str>]>>,
