@@ -74,4 +74,4 @@ pub use format::{TracedFormat, json, text};
 pub use span_context::SpanContextLayer;
 
 #[cfg(feature = "env_logger")]
-pub(crate) use {bridge::traced_logger_installed, install::install};
+pub(crate) use install::install;
