@@ -124,6 +124,8 @@ impl Orders for OrdersService {
 
     type ListOrdersStream = Pin<Box<dyn Stream<Item = Result<Order, Status>> + Send>>;
 
+    // tonic's `Status` is large, and it is the error type tonic's streams use.
+    #[allow(clippy::result_large_err)]
     async fn list_orders(
         &self,
         request: Request<ListOrdersRequest>,

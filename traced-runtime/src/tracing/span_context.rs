@@ -65,7 +65,7 @@ where
 /// context is current where the event happens: on tower's buffer worker, on hyper's and h2's
 /// connection tasks, on a library's own spawned futures.
 ///
-/// [`LogLayer`] (and so [`log::init`](crate::log::init)) remembers the contexts itself. With
+/// [`LogLayer`](super::LogLayer) (and so [`log::init`](crate::log::init)) remembers the contexts itself. With
 /// tracing-subscriber as the output, add this layer next to the format:
 ///
 /// ```no_run
