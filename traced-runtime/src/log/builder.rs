@@ -1,4 +1,4 @@
-//! The ready-made logger: env_logger's filtering and output, our text or JSON format.
+//! Configuring the ready-made logger ([`Logger`]): filter, format, timestamp, output.
 //!
 //! [`Builder::try_init`] itself is implemented in `crate::setup`, above both this module and
 //! `crate::tracing`, because it installs the `tracing` bridge as well.
@@ -11,8 +11,9 @@ use std::sync::Once;
 
 use ::log::{LevelFilter, SetLoggerError};
 
-use super::line::with_line;
-use super::{TracedLogger, json, text};
+use super::TracedLogger;
+use super::logger::Logger;
+use super::writer::Output;
 use crate::output::installed;
 
 /// Environment variable selecting the output format: `text` (default) or `json`.
@@ -88,7 +89,8 @@ impl Error for ParseFormatError {}
 /// # Ok::<(), log::SetLoggerError>(())
 /// ```
 pub struct Builder {
-    env: env_logger::Builder,
+    filter: env_filter::Builder,
+    writer: Option<Box<dyn Write + Send>>,
     format: Format,
     format_error: Option<ParseFormatError>,
     timestamp: bool,
@@ -113,7 +115,8 @@ impl Default for Builder {
 }
 
 impl Builder {
-    /// A builder with level filter from `RUST_LOG` (default `info`, same syntax as env_logger),
+    /// A builder with level filter from `RUST_LOG` (default `info`, env_logger's syntax, read by
+    /// the [env_filter](https://docs.rs/env_filter) crate env_logger uses),
     /// format from `TRACED_LOG_FORMAT`, timestamps from `TRACED_LOG_TIMESTAMP` (default `on`)
     /// and Google Cloud project from `TRACED_GCP_PROJECT`.
     ///
@@ -121,15 +124,10 @@ impl Builder {
     /// `on`; each is reported by a WARN record once the logger is installed.
     #[must_use]
     pub fn new() -> Self {
-        let mut env = env_logger::Builder::new();
-        // Our formats never emit styles (and escape control characters in messages), so
-        // "always" is a pass-through. Any other choice makes env_logger run anstream's
-        // escape-stripping parser over every byte of every line whenever the output is not a
-        // terminal (a pipe, a file, a container's stderr): about 40% of a line's cost.
-        env.write_style(env_logger::WriteStyle::Always);
-        env.filter_level(LevelFilter::Info);
+        let mut filter = env_filter::Builder::new();
+        filter.filter_level(LevelFilter::Info);
         if let Ok(filters) = std::env::var("RUST_LOG") {
-            env.parse_filters(&filters);
+            filter.parse(&filters);
         }
         let (format, format_error) = match std::env::var(FORMAT_ENV) {
             Ok(value) => match value.parse() {
@@ -149,7 +147,8 @@ impl Builder {
             .ok()
             .filter(|p| !p.is_empty());
         Self {
-            env,
+            filter,
+            writer: None,
             format,
             format_error,
             timestamp,
@@ -189,55 +188,46 @@ impl Builder {
     /// Sets the level filter for every target, replacing `RUST_LOG`.
     #[must_use]
     pub fn filter_level(mut self, level: LevelFilter) -> Self {
-        self.env.filter_level(level);
+        self.filter.filter_level(level);
         self
     }
 
     /// Adds filters in env_logger's `RUST_LOG` syntax (`warn,my_app=debug`).
     #[must_use]
     pub fn parse_filters(mut self, filters: &str) -> Self {
-        self.env.parse_filters(filters);
+        self.filter.parse(filters);
         self
     }
 
     /// Writes lines to `writer` instead of stderr.
     #[must_use]
     pub fn writer(mut self, writer: Box<dyn Write + Send + 'static>) -> Self {
-        self.env.target(env_logger::Target::Pipe(writer));
-        // Pass-through, as in `new` (`Never` would strip escapes from every byte).
-        self.env.write_style(env_logger::WriteStyle::Always);
+        self.writer = Some(writer);
         self
     }
 
     /// Builds the logger without installing it (for tests, or to wrap it further).
     #[must_use]
-    pub fn build(self) -> TracedLogger<env_logger::Logger> {
+    pub fn build(self) -> TracedLogger<Logger> {
         let Self {
-            mut env,
+            mut filter,
+            writer,
             format,
             timestamp,
             gcp_project,
             ..
         } = self;
-        match format {
-            Format::Text => env.format(move |buf, record| {
-                let mut now = Timestamp::default();
-                let now = timestamp.then(|| now.of(buf));
-                with_line(|line| {
-                    text::format(line, record, now);
-                    buf.write_all(line.text.as_bytes())
-                })
-            }),
-            Format::Json => env.format(move |buf, record| {
-                let mut now = Timestamp::default();
-                let now = timestamp.then(|| now.of(buf));
-                with_line(|line| {
-                    json::format(line, record, now, gcp_project.as_deref());
-                    buf.write_all(line.text.as_bytes())
-                })
-            }),
+        let output = match writer {
+            Some(writer) => Output::Writer(writer.into()),
+            None => Output::Stderr,
         };
-        TracedLogger::new(env.build())
+        TracedLogger::new(Logger::new(
+            filter.build(),
+            format,
+            timestamp,
+            gcp_project,
+            output,
+        ))
     }
 
     /// Installs the logger as the global `log` logger, sets the global max level to its
@@ -276,36 +266,6 @@ impl Unreported {
                 "{TIMESTAMP_ENV}: unknown value {value:?}: expected `on` or `off`; using on"
             );
         }
-    }
-}
-
-/// env_logger's timestamp (RFC 3339, UTC, microseconds: 27 bytes), formatted on the stack.
-#[derive(Default)]
-struct Timestamp {
-    bytes: [u8; 32],
-    len: usize,
-}
-
-impl Timestamp {
-    fn of(&mut self, buf: &env_logger::fmt::Formatter) -> &str {
-        struct Cursor<'a>(&'a mut Timestamp);
-        impl fmt::Write for Cursor<'_> {
-            fn write_str(&mut self, s: &str) -> fmt::Result {
-                let ts = &mut *self.0;
-                let end = ts.len + s.len();
-                ts.bytes
-                    .get_mut(ts.len..end)
-                    .ok_or(fmt::Error)?
-                    .copy_from_slice(s.as_bytes());
-                ts.len = end;
-                Ok(())
-            }
-        }
-        let _ = fmt::Write::write_fmt(
-            &mut Cursor(self),
-            format_args!("{}", buf.timestamp_micros()),
-        );
-        core::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()
     }
 }
 

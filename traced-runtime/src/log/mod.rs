@@ -13,9 +13,12 @@
 //!
 //! # Ready-made outputs
 //!
-//! With the `env_logger` feature (on by default), [`init`] installs a logger built on
-//! [env_logger](https://docs.rs/env_logger) whose level filter comes from `RUST_LOG` (default
-//! `info`), whose format comes from `TRACED_LOG_FORMAT` and whose timestamps from
+//! With the `env_logger` feature (on by default; the name is kept from when the logger was
+//! built on env_logger), [`init`] installs traced's own [`Logger`]: a line writer that writes the
+//! ids from their bytes, the timestamp from a per-thread cache of the formatted second, the
+//! level and target from pre-encoded bytes, escapes only the bytes that need it, and hands each
+//! line whole to stderr in one `write`. Its level filter comes from `RUST_LOG` (default `info`,
+//! env_logger's directive syntax, read by [env_filter](https://docs.rs/env_filter)), whose format comes from `TRACED_LOG_FORMAT` and whose timestamps from
 //! `TRACED_LOG_TIMESTAMP`:
 //!
 //! - `text` (default): `TIMESTAMP [trace_id] [span_id] LEVEL target: message key=value ...`,
@@ -43,7 +46,7 @@
 //!
 //! - env_logger, with its `kv` feature: its default format appends the key-values, so wrap it:
 //!   `TracedLogger::new(env_logger::Builder::from_default_env().build())` gives
-//!   `[… INFO shop] charged trace_id=… span_id=…`. Or use [`init`], built on env_logger.
+//!   `[… INFO shop] charged trace_id=… span_id=…`. Or use [`init`].
 //! - fern (no key-values): put [`ids`] in the format:
 //!   `.format(|out, message, record| out.finish(format_args!("{} {} {}: {}",
 //!   traced_runtime::log::ids(), record.level(), record.target(), message)))`.
@@ -119,10 +122,16 @@ mod ids;
 mod json;
 #[cfg(feature = "env_logger")]
 mod line;
+#[cfg(feature = "env_logger")]
+mod logger;
 mod message;
 mod stamp;
 #[cfg(feature = "env_logger")]
 mod text;
+#[cfg(feature = "env_logger")]
+mod timestamp;
+#[cfg(feature = "env_logger")]
+mod writer;
 
 use ::log::kv::{self, Key, Source, Value, VisitSource};
 use ::log::{Log, Metadata, Record};
@@ -134,6 +143,8 @@ use crate::output::keys as reserved;
 #[cfg(feature = "env_logger")]
 pub use builder::{Builder, Format, ParseFormatError, init, try_init};
 pub use ids::{Ids, ids};
+#[cfg(feature = "env_logger")]
+pub use logger::Logger;
 pub use message::{set_values_in_message, values_in_message};
 
 pub use crate::output::keys::{
