@@ -12,7 +12,8 @@ use std::sync::Once;
 use ::log::{LevelFilter, SetLoggerError};
 
 use super::TracedLogger;
-use super::logger::Logger;
+use super::background::{Background, WhenFull};
+use super::logger::{Logger, Style};
 use super::writer::Output;
 use crate::output::installed;
 
@@ -91,6 +92,8 @@ impl Error for ParseFormatError {}
 pub struct Builder {
     filter: env_filter::Builder,
     writer: Option<Box<dyn Write + Send>>,
+    non_blocking: Option<WhenFull>,
+    queue_capacity: usize,
     format: Format,
     format_error: Option<ParseFormatError>,
     timestamp: bool,
@@ -104,6 +107,8 @@ impl fmt::Debug for Builder {
             .field("format", &self.format)
             .field("timestamp", &self.timestamp)
             .field("gcp_project", &self.gcp_project)
+            .field("non_blocking", &self.non_blocking)
+            .field("queue_capacity", &self.queue_capacity)
             .finish_non_exhaustive()
     }
 }
@@ -149,6 +154,8 @@ impl Builder {
         Self {
             filter,
             writer: None,
+            non_blocking: None,
+            queue_capacity: DEFAULT_QUEUE_CAPACITY,
             format,
             format_error,
             timestamp,
@@ -199,6 +206,36 @@ impl Builder {
         self
     }
 
+    /// Hands lines to a background thread instead of writing them on the logging thread: a
+    /// bounded queue ([`queue_capacity`](Self::queue_capacity), 1 MiB by default) that the
+    /// thread writes in batches, one `write` per batch, so the logging thread never waits on
+    /// the terminal, the pipe or the file. `when_full` says what a logging thread does when the
+    /// queue is full: wait for room ([`WhenFull::Block`]) or drop the line
+    /// ([`WhenFull::Drop`]: counted, [`Logger::dropped`], and reported by a WARN line).
+    ///
+    /// Every accepted line is written before the process exits normally: on return from `main`
+    /// and in `std::process::exit` (a C runtime `atexit` handler), when a panic ends the process
+    /// (a panic hook, which also covers `panic = "abort"`), and at `log::logger().flush()` or
+    /// the drop of a [`FlushGuard`](super::FlushGuard). Not covered: a process killed by a
+    /// signal (`SIGKILL`, an unhandled `SIGTERM`), `std::process::abort`, and exits that skip
+    /// the C runtime (`libc::_exit`); lines still queued then are lost.
+    ///
+    /// Without it (the default), each line is written on the logging thread, in one `write`.
+    #[must_use]
+    pub fn non_blocking(mut self, when_full: WhenFull) -> Self {
+        self.non_blocking = Some(when_full);
+        self
+    }
+
+    /// Capacity in bytes of the [`non_blocking`](Self::non_blocking) queue (default 1 MiB,
+    /// about 7,000 lines of 150 bytes). A single line longer than the queue is accepted into an
+    /// empty queue.
+    #[must_use]
+    pub fn queue_capacity(mut self, bytes: usize) -> Self {
+        self.queue_capacity = bytes;
+        self
+    }
+
     /// Writes lines to `writer` instead of stderr.
     #[must_use]
     pub fn writer(mut self, writer: Box<dyn Write + Send + 'static>) -> Self {
@@ -212,22 +249,37 @@ impl Builder {
         let Self {
             mut filter,
             writer,
+            non_blocking,
+            queue_capacity,
             format,
             timestamp,
             gcp_project,
             ..
         } = self;
-        let output = match writer {
-            Some(writer) => Output::Writer(writer.into()),
-            None => Output::Stderr,
-        };
-        TracedLogger::new(Logger::new(
-            filter.build(),
+        let style = Style {
             format,
             timestamp,
             gcp_project,
-            output,
-        ))
+        };
+        let output = match (non_blocking, writer) {
+            (None, Some(writer)) => Output::Writer(writer.into()),
+            (None, None) => Output::Stderr,
+            (Some(when_full), writer) => {
+                let report = style.clone();
+                let writer = writer.unwrap_or_else(|| Box::new(std::io::stderr()));
+                match Background::start(
+                    writer,
+                    queue_capacity,
+                    when_full,
+                    Box::new(move |n| report.dropped_line(n)),
+                ) {
+                    Ok(background) => Output::Background(background),
+                    // No thread to be had: write on the logging threads, to stderr.
+                    Err(_) => Output::Stderr,
+                }
+            }
+        };
+        TracedLogger::new(Logger::new(filter.build(), style, output))
     }
 
     /// Installs the logger as the global `log` logger, sets the global max level to its
@@ -268,6 +320,9 @@ impl Unreported {
         }
     }
 }
+
+/// Default capacity of the non-blocking queue in bytes.
+const DEFAULT_QUEUE_CAPACITY: usize = 1 << 20;
 
 /// Installs the ready-made logger configured from the environment ([`Builder::new`]).
 ///

@@ -116,7 +116,11 @@
 //! that a JSON line holds no raw control character either.
 
 #[cfg(feature = "env_logger")]
+mod background;
+#[cfg(feature = "env_logger")]
 mod builder;
+#[cfg(feature = "env_logger")]
+mod flush;
 mod ids;
 #[cfg(feature = "env_logger")]
 mod json;
@@ -141,7 +145,11 @@ use crate::id::{SpanId, TraceId};
 use crate::output::keys as reserved;
 
 #[cfg(feature = "env_logger")]
+pub use background::WhenFull;
+#[cfg(feature = "env_logger")]
 pub use builder::{Builder, Format, ParseFormatError, init, try_init};
+#[cfg(feature = "env_logger")]
+pub use flush::FlushGuard;
 pub use ids::{Ids, ids};
 #[cfg(feature = "env_logger")]
 pub use logger::Logger;

@@ -5,12 +5,16 @@
 use std::io::{self, Write};
 use std::sync::{Mutex, PoisonError};
 
+use super::background::Background;
+
 /// The destination of the ready-made logger's lines.
 pub(super) enum Output {
     /// The process's stderr.
     Stderr,
     /// A writer given to [`Builder::writer`](super::Builder::writer).
     Writer(Mutex<Box<dyn Write + Send>>),
+    /// A background thread writing batches (see [`Builder::non_blocking`](super::Builder::non_blocking)).
+    Background(Background),
 }
 
 impl Output {
@@ -24,10 +28,22 @@ impl Output {
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .write_all(bytes),
+            Self::Background(background) => {
+                background.write(bytes);
+                Ok(())
+            }
         };
     }
 
-    /// Flushes the writer.
+    /// Lines dropped because a non-blocking queue was full.
+    pub(super) fn dropped(&self) -> u64 {
+        match self {
+            Self::Background(background) => background.dropped(),
+            _ => 0,
+        }
+    }
+
+    /// Flushes the writer (for a background writer: waits until every queued line is written).
     pub(super) fn flush(&self) {
         let _ = match self {
             Self::Stderr => io::stderr().flush(),
@@ -35,6 +51,10 @@ impl Output {
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .flush(),
+            Self::Background(background) => {
+                background.flush();
+                Ok(())
+            }
         };
     }
 }
