@@ -4,17 +4,21 @@
 //! defaults, and a hand-written floor that writes the same bytes as traced's line, with the same
 //! ids and timestamp, into a reused buffer.
 //!
+//! And lines per second from 2 threads to a file (item 3): traced's non-blocking output against
+//! `tracing-appender`'s `non_blocking` under tracing-subscriber's `fmt()`, each both waiting for
+//! room when its queue is full and dropping lines then.
+//!
 //! `cargo bench -p benches --bench lines`
 
 use std::cell::{Cell, RefCell};
 use std::hint::black_box;
 use std::io::{self, Write};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use criterion::{Criterion, criterion_group, criterion_main};
-use log::LevelFilter;
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use log::{LevelFilter, Log};
 use traced_runtime::TraceContext;
-use traced_runtime::log::{Builder, Format, Logger, TracedLogger};
+use traced_runtime::log::{Builder, Format, Logger, TracedLogger, WhenFull};
 
 const MESSAGE: &str = "charged the account";
 
@@ -186,5 +190,72 @@ fn line_to_sink(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, line_to_sink);
+/// A fresh file in the temporary directory for one contender.
+fn file(name: &str) -> std::fs::File {
+    let path = std::env::temp_dir().join(format!("traced-bench-{}-{name}.log", std::process::id()));
+    std::fs::File::create(path).expect("a file in the temporary directory")
+}
+
+/// Time for 2 threads, each in its own trace, to run `log_lines(per_thread)`.
+fn two_threads(per_thread: u64, log_lines: impl Fn(u64) + Sync) -> Duration {
+    let start = Instant::now();
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| {
+                TraceContext::new_root()
+                    .child()
+                    .in_scope(|| log_lines(per_thread))
+            });
+        }
+    });
+    start.elapsed()
+}
+
+fn non_blocking_file(c: &mut Criterion) {
+    log::set_max_level(LevelFilter::Info);
+    let mut g = c.benchmark_group("non_blocking_file_2_threads");
+    g.warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(4))
+        .throughput(Throughput::Elements(2));
+    for (name, when_full) in [("block", WhenFull::Block), ("drop", WhenFull::Drop)] {
+        let logger = Builder::new()
+            .format(Format::Text)
+            .filter_level(LevelFilter::Info)
+            .writer(Box::new(file(&format!("traced-{name}"))))
+            .non_blocking(when_full)
+            .build();
+        g.bench_function(format!("traced/{name}"), |b| {
+            b.iter_custom(|iters| {
+                two_threads(iters, |n| {
+                    for _ in 0..n {
+                        log::info!(logger: &logger, target: "lines", "charged the account");
+                    }
+                })
+            });
+        });
+        logger.flush();
+    }
+    for (name, lossy) in [("block", false), ("drop", true)] {
+        let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+            .lossy(lossy)
+            .finish(file(&format!("appender-{name}")));
+        let dispatch =
+            tracing::Dispatch::new(tracing_subscriber::fmt().with_writer(writer).finish());
+        g.bench_function(format!("tracing_appender/{name}"), |b| {
+            b.iter_custom(|iters| {
+                two_threads(iters, |n| {
+                    tracing::dispatcher::with_default(&dispatch, || {
+                        for _ in 0..n {
+                            tracing::info!(target: "lines", "charged the account");
+                        }
+                    });
+                })
+            });
+        });
+        drop(guard);
+    }
+    g.finish();
+}
+
+criterion_group!(benches, line_to_sink, non_blocking_file);
 criterion_main!(benches);

@@ -36,7 +36,18 @@
 //! both formats, for platforms that stamp lines themselves (journald, most container runtimes)
 //! and for output compared in tests; `on` is the default.
 //!
-//! [`Builder`] selects the same options in code.
+//! [`Builder`] selects the same options in code, and one more: [`Builder::non_blocking`] hands
+//! lines to a background writer thread through a bounded queue (full: wait or drop, see
+//! [`WhenFull`]), written in batches; every accepted line is written before the process exits
+//! normally (see [`Builder::non_blocking`] for what is and is not covered, and [`FlushGuard`]).
+//!
+//! # Layers
+//!
+//! What `log` and `tracing` integrations both need (key names, the reserved-key rule, escaping,
+//! whether traced's logger is installed) sits below both, in the crate's private `output`
+//! module; neither imports the other. The combined set-up, [`Builder::try_init`] (and so
+//! [`init`]), which installs this logger and, with the `tracing` feature, the `tracing` bridge,
+//! is implemented in the private `setup` module above both.
 //!
 //! # Back ends
 //!
