@@ -217,6 +217,21 @@ fn non_blocking_file(c: &mut Criterion) {
     g.warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(4))
         .throughput(Throughput::Elements(2));
+    // The default output: each line written on the logging thread, one `write` per line.
+    let sync = Builder::new()
+        .format(Format::Text)
+        .filter_level(LevelFilter::Info)
+        .writer(Box::new(file("traced-sync")))
+        .build();
+    g.bench_function("traced/sync", |b| {
+        b.iter_custom(|iters| {
+            two_threads(iters, |n| {
+                for _ in 0..n {
+                    log::info!(logger: &sync, target: "lines", "charged the account");
+                }
+            })
+        });
+    });
     for (name, when_full) in [("block", WhenFull::Block), ("drop", WhenFull::Drop)] {
         let logger = Builder::new()
             .format(Format::Text)
