@@ -10,6 +10,9 @@
 //!
 //! `cargo bench -p benches --bench lines`
 
+// criterion's macros generate undocumented functions.
+#![allow(missing_docs)]
+
 use std::cell::{Cell, RefCell};
 use std::hint::black_box;
 use std::io::{self, Write};
@@ -127,7 +130,7 @@ fn floor_json(sink: &mut impl Write) {
         out.extend_from_slice(br#"","severity":"INFO","target":"lines","message":""#);
         out.extend_from_slice(black_box(MESSAGE).as_bytes());
         out.push(b'"');
-        traced_runtime::TraceContext::current().map(|ctx| {
+        if let Some(ctx) = traced_runtime::TraceContext::current() {
             out.extend_from_slice(br#","trace_id":""#);
             hex(out, &ctx.trace_id().to_bytes());
             if let Some(span) = ctx.span_id() {
@@ -139,7 +142,7 @@ fn floor_json(sink: &mut impl Write) {
                 hex(out, &parent.to_bytes());
             }
             out.push(b'"');
-        });
+        }
         out.extend_from_slice(b"}\n");
         let _ = sink.write_all(out);
     });
