@@ -193,10 +193,15 @@ fn line_to_sink(c: &mut Criterion) {
     g.finish();
 }
 
-/// A fresh file in the temporary directory for one contender.
+/// The file of one contender in the temporary directory (removed at the end of the group: the
+/// contenders write gigabytes).
+fn path(name: &str) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("traced-bench-{}-{name}.log", std::process::id()))
+}
+
+/// A fresh file for one contender.
 fn file(name: &str) -> std::fs::File {
-    let path = std::env::temp_dir().join(format!("traced-bench-{}-{name}.log", std::process::id()));
-    std::fs::File::create(path).expect("a file in the temporary directory")
+    std::fs::File::create(path(name)).expect("a file in the temporary directory")
 }
 
 /// Time for 2 threads, each in its own trace, to run `log_lines(per_thread)`.
@@ -273,6 +278,15 @@ fn non_blocking_file(c: &mut Criterion) {
         drop(guard);
     }
     g.finish();
+    for name in [
+        "traced-sync",
+        "traced-block",
+        "traced-drop",
+        "appender-block",
+        "appender-drop",
+    ] {
+        let _ = std::fs::remove_file(path(name));
+    }
 }
 
 criterion_group!(benches, line_to_sink, non_blocking_file);
