@@ -21,7 +21,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use log::{LevelFilter, Log};
 use traced_runtime::TraceContext;
-use traced_runtime::log::{Builder, Format, Logger, TracedLogger, WhenFull};
+use traced_runtime::logger::{Builder, Format, Logger, TracedLogger, WhenFull};
 
 const MESSAGE: &str = "charged the account";
 

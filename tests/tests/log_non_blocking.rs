@@ -12,7 +12,7 @@ use std::sync::mpsc::{Receiver, channel};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use log::{Level, Log, Record};
-use traced_runtime::log::{Builder, Format, WhenFull};
+use traced_runtime::logger::{Builder, Format, WhenFull};
 
 const CHILD_ENV: &str = "TRACED_NON_BLOCKING_CHILD";
 const LINES: usize = 1_000_000;

@@ -6,7 +6,7 @@
 /// handlers (see [`Builder::non_blocking`](super::Builder::non_blocking) for what those cover).
 ///
 /// ```
-/// use traced_runtime::log::{Builder, FlushGuard, WhenFull};
+/// use traced_runtime::logger::{Builder, FlushGuard, WhenFull};
 ///
 /// let _flush = FlushGuard::new();
 /// Builder::new().non_blocking(WhenFull::Block).try_init()?;

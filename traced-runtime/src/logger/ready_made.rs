@@ -11,7 +11,7 @@ use super::line::{Line, with_line};
 use super::writer::Output;
 use super::{json, text, timestamp};
 
-/// traced's ready-made `log` logger (see the [module docs](crate::log#ready-made-outputs)),
+/// traced's ready-made `log` logger (see the [module docs](crate::logger#ready-made-outputs)),
 /// built by [`Builder::build`](super::Builder::build) and wrapped there in
 /// [`TracedLogger`](super::TracedLogger), which stamps the context on each record first.
 pub struct Logger {

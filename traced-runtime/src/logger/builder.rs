@@ -1,7 +1,7 @@
 //! Configuring the ready-made logger ([`Logger`]): filter, format, timestamp, output.
 //!
 //! [`Builder::try_init`] itself is implemented in `crate::setup`, above both this module and
-//! `crate::tracing`, because it installs the `tracing` bridge as well.
+//! `crate::subscriber`, because it installs the `tracing` bridge as well.
 
 use core::fmt;
 use core::str::FromStr;
@@ -13,7 +13,7 @@ use ::log::{LevelFilter, SetLoggerError};
 
 use super::TracedLogger;
 use super::background::{Background, WhenFull};
-use super::logger::{Logger, Style};
+use super::ready_made::{Logger, Style};
 use super::writer::Output;
 use crate::output::installed;
 
@@ -41,7 +41,7 @@ pub enum Format {
     /// `TIMESTAMP [trace_id] [span_id] LEVEL target: message key=value ...`.
     #[default]
     Text,
-    /// One JSON object per line (see the [module docs](crate::log)).
+    /// One JSON object per line (see the [module docs](crate::logger)).
     Json,
 }
 
@@ -80,7 +80,7 @@ impl Error for ParseFormatError {}
 /// `TRACED_LOG_TIMESTAMP`, `TRACED_GCP_PROJECT`); the methods override it.
 ///
 /// ```
-/// use traced_runtime::log::{Builder, Format};
+/// use traced_runtime::logger::{Builder, Format};
 ///
 /// Builder::new()
 ///     .format(Format::Json)
@@ -352,10 +352,10 @@ fn report_existing(result: Result<(), SetLoggerError>, said: &Once, out: &mut dy
 }
 
 /// What [`init`] writes to stderr when another `log` logger is already installed.
-const ALREADY_INSTALLED: &str = "traced_runtime::log::init: another `log` logger is already \
+const ALREADY_INSTALLED: &str = "traced_runtime::logger::init: another `log` logger is already \
      installed, so traced's logger was not; records keep going to it. To add the trace ids \
-     there: wrap that logger in `traced_runtime::log::TracedLogger`, or, for \
-     tracing-subscriber, give it `traced_runtime::tracing::text()` (or `json()`) as event \
+     there: wrap that logger in `traced_runtime::logger::TracedLogger`, or, for \
+     tracing-subscriber, give it `traced_runtime::subscriber::text()` (or `json()`) as event \
      format (feature `tracing`).";
 
 #[cfg(test)]
