@@ -113,6 +113,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 
+pub mod channel;
 mod context;
 pub mod export;
 mod fields;

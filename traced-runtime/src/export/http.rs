@@ -49,7 +49,7 @@ fn protocol_version(version: Version) -> Option<&'static str> {
 }
 
 /// Splits `host[:port]` (a `Host` header or a URI authority; IPv6 literals in brackets).
-fn host_and_port(authority: &str) -> (&str, Option<u16>) {
+pub(crate) fn host_and_port(authority: &str) -> (&str, Option<u16>) {
     let (host, port) = match authority.rfind(':') {
         Some(i) if !authority[i..].contains(']') => {
             (&authority[..i], authority[i + 1..].parse().ok())
@@ -59,7 +59,7 @@ fn host_and_port(authority: &str) -> (&str, Option<u16>) {
     (host.trim_start_matches('[').trim_end_matches(']'), port)
 }
 
-fn default_port(scheme: &str) -> Option<u16> {
+pub(crate) fn default_port(scheme: &str) -> Option<u16> {
     match scheme {
         "http" => Some(80),
         "https" => Some(443),
@@ -67,7 +67,7 @@ fn default_port(scheme: &str) -> Option<u16> {
     }
 }
 
-fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
+pub(crate) fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 

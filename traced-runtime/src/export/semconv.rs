@@ -59,3 +59,37 @@ names! {
 /// conventions by `code.function.name` (still experimental), but what trace UIs show today;
 /// hence spelled here rather than taken from the crate's experimental set.
 pub const CODE_NAMESPACE: &str = "code.namespace";
+
+/// Names of OpenTelemetry's
+/// [RPC](https://opentelemetry.io/docs/specs/semconv/rpc/rpc-spans/) and
+/// [gRPC](https://opentelemetry.io/docs/specs/semconv/rpc/grpc/) conventions, which are still
+/// experimental: spelled here (the `opentelemetry-semantic-conventions` crate has them only
+/// behind its `semconv_experimental` feature) and checked against that crate by this module's
+/// tests.
+macro_rules! experimental_names {
+    ($($(#[$doc:meta])* $name:ident = $value:literal;)*) => {
+        $(
+            $(#[$doc])*
+            pub const $name: &str = $value;
+        )*
+
+        #[cfg(all(test, feature = "opentelemetry"))]
+        #[test]
+        fn the_rpc_names_are_the_semantic_conventions() {
+            $(assert_eq!($name, opentelemetry_semantic_conventions::attribute::$name);)*
+        }
+    };
+}
+
+experimental_names! {
+    /// `rpc.system`: `grpc` on gRPC spans.
+    RPC_SYSTEM = "rpc.system";
+    /// `rpc.service`: the full name of the service, `orders.Orders` (from the request path
+    /// `/orders.Orders/GetOrder`).
+    RPC_SERVICE = "rpc.service";
+    /// `rpc.method`: the method's name, `GetOrder`.
+    RPC_METHOD = "rpc.method";
+    /// `rpc.grpc.status_code`: the gRPC status code of the call, an integer (0 = `OK`,
+    /// 14 = `UNAVAILABLE`).
+    RPC_GRPC_STATUS_CODE = "rpc.grpc.status_code";
+}

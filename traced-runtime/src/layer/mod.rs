@@ -9,6 +9,11 @@
 //! - [`ClientLayer`] (client side): opens a `CLIENT` span for every outgoing `http::Request` and
 //!   writes it into the request's headers ([`inject`](crate::propagation::inject)), so the
 //!   downstream's parent-id is that span; for tower-based clients such as hyper-util's.
+//! - gRPC: the server layer recognises a gRPC request (`content-type: application/grpc*`) and
+//!   follows OpenTelemetry's gRPC conventions instead of HTTP's (span `{service}/{method}`,
+//!   `rpc.*` attributes, the status from the response head or trailers, the span and the access
+//!   line ending with the call); [`GrpcClientLayer`] does the same for the client side of a
+//!   tonic `Channel`.
 //! - [`RouteLayer`] / [`Route`]: tell the server layer the matched route template
 //!   (`/orders/{id}`), for the span name and `http.route`.
 //!
@@ -53,6 +58,8 @@
 
 mod body;
 mod client;
+mod grpc;
+mod grpc_client;
 #[cfg(feature = "tracing")]
 mod order;
 mod route;
@@ -60,5 +67,6 @@ mod server;
 
 pub use body::TracedBody;
 pub use client::{ClientFuture, ClientLayer, ClientService};
+pub use grpc_client::{GrpcClientBody, GrpcClientFuture, GrpcClientLayer, GrpcClientService};
 pub use route::{Route, RouteLayer, RouteService};
 pub use server::{DEFAULT_TARGET, ServerFuture, ServerLayer, ServerService};

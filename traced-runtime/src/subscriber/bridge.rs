@@ -69,6 +69,7 @@ where
 {
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
         let Some(span) = ctx.span(id) else { return };
+        super::span_context::remember(&span);
         let mut fields = FieldList::default();
         attrs.record(&mut fields);
         span.extensions_mut().insert(SpanFields(fields));
@@ -121,6 +122,8 @@ where
         let message = fields.message.as_deref().unwrap_or_default();
         let kvs = Pairs(&fields.pairs);
         let _forwarding = Forwarding::enter();
+        // On a library's worker task no context is current: the event's span remembers it.
+        let _remembered = super::span_context::of_event(event, &ctx).map(|ctx| ctx.enter());
         logger.log(
             &::log::Record::builder()
                 .metadata(log_meta)

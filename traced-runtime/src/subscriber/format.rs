@@ -107,7 +107,14 @@ where
             .format_event(ctx, Writer::new(&mut line), event)?;
         let body = line.trim_end_matches(['\n', '\r']);
         let newline = &line[body.len()..];
+        let remembered = match ctx.event_scope() {
+            Some(scope) if !crate::context::with_current_trace(|current| current.is_some()) => {
+                super::span_context::of_scope(scope)
+            }
+            _ => None,
+        };
         with_current(|current| {
+            let current = current.or(remembered.as_ref());
             if self.json {
                 match body.strip_suffix('}') {
                     Some(open) => write_json(&mut writer, body, open, current)?,

@@ -67,9 +67,11 @@ mod fields;
 mod format;
 #[cfg(feature = "env_logger")]
 mod install;
+mod span_context;
 
 pub use bridge::LogLayer;
 pub use format::{TracedFormat, json, text};
+pub use span_context::SpanContextLayer;
 
 #[cfg(feature = "env_logger")]
 pub(crate) use install::install;
