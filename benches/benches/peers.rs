@@ -58,12 +58,12 @@ const LOG_PLAIN: u8 = 2;
 static LOG_MODE: AtomicU8 = AtomicU8::new(LOG_OFF);
 
 /// The global `log` logger: forwards to traced's ready-made text logger
-/// (`traced_runtime::logger::Builder`, env_logger underneath) writing to `std::io::sink()`, either
-/// whole (`LOG_TRACED`: `TracedLogger` stamps the ids) or only its inner env_logger
+/// (`traced_runtime::logger::Builder`) writing to `std::io::sink()`, either
+/// whole (`LOG_TRACED`: `TracedLogger` stamps the ids) or only its inner logger
 /// (`LOG_PLAIN`: the record's own key-values are printed in the same places).
 struct SwitchLogger {
-    traced: TracedLogger<env_logger::Logger>,
-    plain: TracedLogger<env_logger::Logger>,
+    traced: TracedLogger<traced_runtime::logger::Logger>,
+    plain: TracedLogger<traced_runtime::logger::Logger>,
 }
 
 impl Log for SwitchLogger {
@@ -83,7 +83,7 @@ impl Log for SwitchLogger {
 }
 
 /// traced's text logger, at INFO, writing to a sink.
-fn sink_logger() -> TracedLogger<env_logger::Logger> {
+fn sink_logger() -> TracedLogger<traced_runtime::logger::Logger> {
     traced_runtime::logger::Builder::new()
         .format(traced_runtime::logger::Format::Text)
         // No timestamp: the peers' rows format none either (equal work, as before).

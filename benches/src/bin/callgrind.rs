@@ -93,7 +93,7 @@ fn logged_manual(trace_id: TraceId, span_id: SpanId, x: u64) -> u64 {
 /// traced's text logger at INFO writing to a sink; `stamp: false` bypasses `TracedLogger` (the
 /// hand-written contender passes the ids itself).
 fn install_sink_logger(stamp: bool) {
-    struct Unstamped(TracedLogger<env_logger::Logger>);
+    struct Unstamped(TracedLogger<traced_runtime::logger::Logger>);
     impl log::Log for Unstamped {
         fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
             self.0.enabled(metadata)

@@ -1,4 +1,4 @@
-//! The ready-made logger: env_logger's filtering and output, our text or JSON format.
+//! Configuring the ready-made logger ([`Logger`]): filter, format, timestamp, output.
 //!
 //! [`Builder::try_init`] itself is implemented in `crate::setup`, above both this module and
 //! `crate::subscriber`, because it installs the `tracing` bridge as well.
@@ -11,8 +11,10 @@ use std::sync::Once;
 
 use ::log::{LevelFilter, SetLoggerError};
 
-use super::line::with_line;
-use super::{TracedLogger, json, text};
+use super::TracedLogger;
+use super::background::{Background, WhenFull};
+use super::ready_made::{Logger, Style};
+use super::writer::Output;
 use crate::output::installed;
 
 /// Environment variable selecting the output format: `text` (default) or `json`.
@@ -88,7 +90,10 @@ impl Error for ParseFormatError {}
 /// # Ok::<(), log::SetLoggerError>(())
 /// ```
 pub struct Builder {
-    env: env_logger::Builder,
+    filter: env_filter::Builder,
+    writer: Option<Box<dyn Write + Send>>,
+    non_blocking: Option<WhenFull>,
+    queue_capacity: usize,
     format: Format,
     format_error: Option<ParseFormatError>,
     timestamp: bool,
@@ -102,6 +107,8 @@ impl fmt::Debug for Builder {
             .field("format", &self.format)
             .field("timestamp", &self.timestamp)
             .field("gcp_project", &self.gcp_project)
+            .field("non_blocking", &self.non_blocking)
+            .field("queue_capacity", &self.queue_capacity)
             .finish_non_exhaustive()
     }
 }
@@ -113,7 +120,8 @@ impl Default for Builder {
 }
 
 impl Builder {
-    /// A builder with level filter from `RUST_LOG` (default `info`, same syntax as env_logger),
+    /// A builder with level filter from `RUST_LOG` (default `info`, env_logger's syntax, read by
+    /// the [env_filter](https://docs.rs/env_filter) crate env_logger uses),
     /// format from `TRACED_LOG_FORMAT`, timestamps from `TRACED_LOG_TIMESTAMP` (default `on`)
     /// and Google Cloud project from `TRACED_GCP_PROJECT`.
     ///
@@ -121,15 +129,10 @@ impl Builder {
     /// `on`; each is reported by a WARN record once the logger is installed.
     #[must_use]
     pub fn new() -> Self {
-        let mut env = env_logger::Builder::new();
-        // Our formats never emit styles (and escape control characters in messages), so
-        // "always" is a pass-through. Any other choice makes env_logger run anstream's
-        // escape-stripping parser over every byte of every line whenever the output is not a
-        // terminal (a pipe, a file, a container's stderr): about 40% of a line's cost.
-        env.write_style(env_logger::WriteStyle::Always);
-        env.filter_level(LevelFilter::Info);
+        let mut filter = env_filter::Builder::new();
+        filter.filter_level(LevelFilter::Info);
         if let Ok(filters) = std::env::var("RUST_LOG") {
-            env.parse_filters(&filters);
+            filter.parse(&filters);
         }
         let (format, format_error) = match std::env::var(FORMAT_ENV) {
             Ok(value) => match value.parse() {
@@ -149,7 +152,10 @@ impl Builder {
             .ok()
             .filter(|p| !p.is_empty());
         Self {
-            env,
+            filter,
+            writer: None,
+            non_blocking: None,
+            queue_capacity: DEFAULT_QUEUE_CAPACITY,
             format,
             format_error,
             timestamp,
@@ -189,55 +195,91 @@ impl Builder {
     /// Sets the level filter for every target, replacing `RUST_LOG`.
     #[must_use]
     pub fn filter_level(mut self, level: LevelFilter) -> Self {
-        self.env.filter_level(level);
+        self.filter.filter_level(level);
         self
     }
 
     /// Adds filters in env_logger's `RUST_LOG` syntax (`warn,my_app=debug`).
     #[must_use]
     pub fn parse_filters(mut self, filters: &str) -> Self {
-        self.env.parse_filters(filters);
+        self.filter.parse(filters);
+        self
+    }
+
+    /// Hands lines to a background thread instead of writing them on the logging thread: a
+    /// bounded queue ([`queue_capacity`](Self::queue_capacity), 1 MiB by default) that the
+    /// thread writes in batches, one `write` per batch, so the logging thread never waits on
+    /// the terminal, the pipe or the file. `when_full` says what a logging thread does when the
+    /// queue is full: wait for room ([`WhenFull::Block`]) or drop the line
+    /// ([`WhenFull::Drop`]: counted, [`Logger::dropped`], and reported by a WARN line).
+    ///
+    /// Every accepted line is written before the process exits normally: on return from `main`
+    /// and in `std::process::exit` (a C runtime `atexit` handler), when a panic ends the process
+    /// (a panic hook, which also covers `panic = "abort"`), and at `log::logger().flush()` or
+    /// the drop of a [`FlushGuard`](super::FlushGuard). Not covered: a process killed by a
+    /// signal (`SIGKILL`, an unhandled `SIGTERM`), `std::process::abort`, and exits that skip
+    /// the C runtime (`libc::_exit`); lines still queued then are lost.
+    ///
+    /// Without it (the default), each line is written on the logging thread, in one `write`.
+    #[must_use]
+    pub fn non_blocking(mut self, when_full: WhenFull) -> Self {
+        self.non_blocking = Some(when_full);
+        self
+    }
+
+    /// Capacity in bytes of the [`non_blocking`](Self::non_blocking) queue (default 1 MiB,
+    /// about 7,000 lines of 150 bytes). A single line longer than the queue is accepted into an
+    /// empty queue.
+    #[must_use]
+    pub fn queue_capacity(mut self, bytes: usize) -> Self {
+        self.queue_capacity = bytes;
         self
     }
 
     /// Writes lines to `writer` instead of stderr.
     #[must_use]
     pub fn writer(mut self, writer: Box<dyn Write + Send + 'static>) -> Self {
-        self.env.target(env_logger::Target::Pipe(writer));
-        // Pass-through, as in `new` (`Never` would strip escapes from every byte).
-        self.env.write_style(env_logger::WriteStyle::Always);
+        self.writer = Some(writer);
         self
     }
 
     /// Builds the logger without installing it (for tests, or to wrap it further).
     #[must_use]
-    pub fn build(self) -> TracedLogger<env_logger::Logger> {
+    pub fn build(self) -> TracedLogger<Logger> {
         let Self {
-            mut env,
+            mut filter,
+            writer,
+            non_blocking,
+            queue_capacity,
             format,
             timestamp,
             gcp_project,
             ..
         } = self;
-        match format {
-            Format::Text => env.format(move |buf, record| {
-                let mut now = Timestamp::default();
-                let now = timestamp.then(|| now.of(buf));
-                with_line(|line| {
-                    text::format(line, record, now);
-                    buf.write_all(line.text.as_bytes())
-                })
-            }),
-            Format::Json => env.format(move |buf, record| {
-                let mut now = Timestamp::default();
-                let now = timestamp.then(|| now.of(buf));
-                with_line(|line| {
-                    json::format(line, record, now, gcp_project.as_deref());
-                    buf.write_all(line.text.as_bytes())
-                })
-            }),
+        let style = Style {
+            format,
+            timestamp,
+            gcp_project,
         };
-        TracedLogger::new(env.build())
+        let output = match (non_blocking, writer) {
+            (None, Some(writer)) => Output::Writer(writer.into()),
+            (None, None) => Output::Stderr,
+            (Some(when_full), writer) => {
+                let report = style.clone();
+                let writer = writer.unwrap_or_else(|| Box::new(std::io::stderr()));
+                match Background::start(
+                    writer,
+                    queue_capacity,
+                    when_full,
+                    Box::new(move |n| report.dropped_line(n)),
+                ) {
+                    Ok(background) => Output::Background(background),
+                    // No thread to be had: write on the logging threads, to stderr.
+                    Err(_) => Output::Stderr,
+                }
+            }
+        };
+        TracedLogger::new(Logger::new(filter.build(), style, output))
     }
 
     /// Installs the logger as the global `log` logger, sets the global max level to its
@@ -279,35 +321,8 @@ impl Unreported {
     }
 }
 
-/// env_logger's timestamp (RFC 3339, UTC, microseconds: 27 bytes), formatted on the stack.
-#[derive(Default)]
-struct Timestamp {
-    bytes: [u8; 32],
-    len: usize,
-}
-
-impl Timestamp {
-    fn of(&mut self, buf: &env_logger::fmt::Formatter) -> &str {
-        struct Cursor<'a>(&'a mut Timestamp);
-        impl fmt::Write for Cursor<'_> {
-            fn write_str(&mut self, s: &str) -> fmt::Result {
-                let ts = &mut *self.0;
-                let end = ts.len + s.len();
-                ts.bytes
-                    .get_mut(ts.len..end)
-                    .ok_or(fmt::Error)?
-                    .copy_from_slice(s.as_bytes());
-                ts.len = end;
-                Ok(())
-            }
-        }
-        let _ = fmt::Write::write_fmt(
-            &mut Cursor(self),
-            format_args!("{}", buf.timestamp_micros()),
-        );
-        core::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()
-    }
-}
+/// Default capacity of the non-blocking queue in bytes.
+const DEFAULT_QUEUE_CAPACITY: usize = 1 << 20;
 
 /// Installs the ready-made logger configured from the environment ([`Builder::new`]).
 ///

@@ -13,9 +13,12 @@
 //!
 //! # Ready-made outputs
 //!
-//! With the `env_logger` feature (on by default), [`init`] installs a logger built on
-//! [env_logger](https://docs.rs/env_logger) whose level filter comes from `RUST_LOG` (default
-//! `info`), whose format comes from `TRACED_LOG_FORMAT` and whose timestamps from
+//! With the `env_logger` feature (on by default; the name is kept from when the logger was
+//! built on env_logger), [`init`] installs traced's own [`Logger`]: a line writer that writes the
+//! ids from their bytes, the timestamp from a per-thread cache of the formatted second, the
+//! level and target from pre-encoded bytes, escapes only the bytes that need it, and hands each
+//! line whole to stderr in one `write`. Its level filter comes from `RUST_LOG` (default `info`,
+//! env_logger's directive syntax, read by [env_filter](https://docs.rs/env_filter)), whose format comes from `TRACED_LOG_FORMAT` and whose timestamps from
 //! `TRACED_LOG_TIMESTAMP`:
 //!
 //! - `text` (default): `TIMESTAMP [trace_id] [span_id] LEVEL target: message key=value ...`,
@@ -33,7 +36,18 @@
 //! both formats, for platforms that stamp lines themselves (journald, most container runtimes)
 //! and for output compared in tests; `on` is the default.
 //!
-//! [`Builder`] selects the same options in code.
+//! [`Builder`] selects the same options in code, and one more: [`Builder::non_blocking`] hands
+//! lines to a background writer thread through a bounded queue (full: wait or drop, see
+//! [`WhenFull`]), written in batches; every accepted line is written before the process exits
+//! normally (see [`Builder::non_blocking`] for what is and is not covered, and [`FlushGuard`]).
+//!
+//! # Layers
+//!
+//! What `log` and `tracing` integrations both need (key names, the reserved-key rule, escaping,
+//! whether traced's logger is installed) sits below both, in the crate's private `output`
+//! module; neither imports the other. The combined set-up, [`Builder::try_init`] (and so
+//! [`init`]), which installs this logger and, with the `tracing` feature, the `tracing` bridge,
+//! is implemented in the private `setup` module above both.
 //!
 //! # Back ends
 //!
@@ -43,7 +57,7 @@
 //!
 //! - env_logger, with its `kv` feature: its default format appends the key-values, so wrap it:
 //!   `TracedLogger::new(env_logger::Builder::from_default_env().build())` gives
-//!   `[… INFO shop] charged trace_id=… span_id=…`. Or use [`init`], built on env_logger.
+//!   `[… INFO shop] charged trace_id=… span_id=…`. Or use [`init`].
 //! - fern (no key-values): put [`ids`] in the format:
 //!   `.format(|out, message, record| out.finish(format_args!("{} {} {}: {}",
 //!   traced_runtime::logger::ids(), record.level(), record.target(), message)))`.
@@ -113,17 +127,27 @@
 //! that a JSON line holds no raw control character either.
 
 #[cfg(feature = "env_logger")]
+mod background;
+#[cfg(feature = "env_logger")]
 mod builder;
+#[cfg(feature = "env_logger")]
+mod flush;
 mod ids;
 #[cfg(feature = "env_logger")]
 mod json;
 #[cfg(feature = "env_logger")]
 mod line;
 mod message;
+#[cfg(feature = "env_logger")]
+mod ready_made;
 mod stamp;
 pub(crate) mod tee;
 #[cfg(feature = "env_logger")]
 mod text;
+#[cfg(feature = "env_logger")]
+mod timestamp;
+#[cfg(feature = "env_logger")]
+mod writer;
 
 use ::log::kv::{self, Key, Source, Value, VisitSource};
 use ::log::{Log, Metadata, Record};
@@ -133,9 +157,15 @@ use crate::id::{SpanId, TraceId};
 use crate::output::keys as reserved;
 
 #[cfg(feature = "env_logger")]
+pub use background::WhenFull;
+#[cfg(feature = "env_logger")]
 pub use builder::{Builder, Format, ParseFormatError, init, try_init};
+#[cfg(feature = "env_logger")]
+pub use flush::FlushGuard;
 pub use ids::{Ids, ids};
 pub use message::{set_values_in_message, values_in_message};
+#[cfg(feature = "env_logger")]
+pub use ready_made::Logger;
 
 pub use crate::output::keys::{
     PARENT_SPAN_ID_KEY, SPAN_ID_KEY, TRACE_FLAGS_KEY, TRACE_ID_KEY, USER_KEY_PREFIX,
