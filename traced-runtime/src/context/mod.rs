@@ -33,7 +33,7 @@ pub use scope::{TraceContextGuard, field_scope};
 pub(crate) use span_scope::{SpanScope, derive};
 
 use crate::fields::Fields;
-use crate::header::{Baggage, TraceState};
+use crate::header::{Baggage, Format, TraceState};
 use crate::id::{SpanId, TraceFlags, TraceId};
 
 /// One position in a trace: the trace-id, the current span-id and its parent, the trace-flags and
@@ -69,6 +69,8 @@ pub struct TraceContext {
     fields: Fields,
     tracestate: Option<TraceState>,
     baggage: Baggage,
+    /// The header format the trace was continued from (one byte, in what was padding).
+    origin: Option<Format>,
 }
 
 impl TraceContext {
@@ -87,6 +89,7 @@ impl TraceContext {
             fields: Fields::EMPTY,
             tracestate: None,
             baggage: Baggage::EMPTY,
+            origin: None,
         }
     }
 
@@ -115,6 +118,7 @@ impl TraceContext {
             fields: self.fields.clone(),
             tracestate: self.tracestate.clone(),
             baggage: self.baggage.clone(),
+            origin: self.origin,
         }
     }
 
@@ -276,6 +280,28 @@ impl TraceContext {
         self
     }
 
+    /// The header format this trace was continued from (`traceparent`, `b3`,
+    /// `X-Cloud-Trace-Context`, ...), set by [`Propagators::extract`] and inherited by
+    /// [`child`](Self::child); `None` for a trace started here or built by hand.
+    ///
+    /// The JSON log lines read it: a trace continued from `X-Cloud-Trace-Context` logs under
+    /// the load balancer's span (see [`crate::log`]).
+    ///
+    /// [`Propagators::extract`]: crate::propagation::Propagators::extract
+    #[inline]
+    #[must_use]
+    pub const fn origin(&self) -> Option<Format> {
+        self.origin
+    }
+
+    /// Returns this context with the origin replaced (see [`origin`](Self::origin)).
+    #[inline]
+    #[must_use]
+    pub fn with_origin(mut self, origin: Option<Format>) -> Self {
+        self.origin = origin;
+        self
+    }
+
     /// Makes this context current on this thread until the returned guard is dropped.
     ///
     /// Dropping the guard removes exactly this entry, also while a panic unwinds: with the usual
@@ -338,6 +364,7 @@ impl fmt::Debug for TraceContext {
             .field("fields", &self.fields)
             .field("tracestate", &self.tracestate)
             .field("baggage", &self.baggage)
+            .field("origin", &self.origin)
             .finish()
     }
 }

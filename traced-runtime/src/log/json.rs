@@ -104,7 +104,8 @@ impl<T: fmt::Display> Serialize for Line<'_, T> {
                     GCP_TRACE,
                     &Str(format_args!("projects/{project}/traces/{trace_id}")),
                 )?;
-                if let Some(span_id) = span_id {
+                let load_balancer_span = load_balancer_span();
+                if let Some(span_id) = load_balancer_span.as_deref().or(span_id) {
                     map.serialize_entry(GCP_SPAN_ID, span_id)?;
                 }
                 map.serialize_entry(GCP_SAMPLED, &ids.trace_flags.is_sampled())?;
@@ -189,4 +190,16 @@ impl Serialize for JsonValue<'_, '_> {
             serializer.collect_str(value)
         }
     }
+}
+
+/// Issue 21: the load balancer's span-id (16 hex) when the current trace was continued from
+/// `X-Cloud-Trace-Context`, so that Cloud Logging joins the line to the load balancer's span
+/// (which Cloud Trace has) rather than to one of ours (which it may not have).
+fn load_balancer_span() -> Option<String> {
+    use crate::header::{CLOUD_TRACE_SPAN_FIELD, Format};
+    crate::context::with_current(|ctx| {
+        ctx.filter(|ctx| ctx.origin() == Some(Format::CloudTrace))
+            .and_then(|ctx| ctx.fields().get(CLOUD_TRACE_SPAN_FIELD))
+            .map(str::to_owned)
+    })
 }
