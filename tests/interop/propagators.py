@@ -157,6 +157,25 @@ def compare(fmt, tag, headers, ours):
     return kinds
 
 
+def garbage(seed=21, n=400):
+    """Lines the driver must survive: broken JSON, wrong types, random header values."""
+    import random
+
+    rng = random.Random(seed)
+    alphabet = "0123456789abcdefABCDEF-:;=/ ?%\t\u00e9\u0000\ufffd"
+    names = ["b3", "x-b3-traceid", "x-b3-spanid", "x-b3-sampled", "x-b3-flags", "uber-trace-id",
+             "uberctx-k", "x-amzn-trace-id", "x-cloud-trace-context", "traceparent", "baggage"]
+    lines = ["{", "[]", "null", '{"formats": "b3"}', '{"formats": [1], "headers": {}}',
+             '{"formats": ["nope"], "headers": {}}', '{"formats": ["b3"], "headers": {"b3": 7}}',
+             '{"formats": ["b3"], "headers": []}', "\u00ff" * 3]
+    for _ in range(n):
+        fmts = rng.sample(list(PEERS) + ["tracecontext", "baggage"], rng.randint(1, 3))
+        headers = {rng.choice(names): "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 90)))
+                   for _ in range(rng.randint(0, 4))}
+        lines.append(json.dumps({"formats": fmts, "headers": headers}))
+    return lines
+
+
 def main():
     command = sys.argv[1:]
     if not command:
@@ -182,7 +201,14 @@ def main():
         print(f"UNEXPLAINED {fmt} {tag} [{kind}]: {headers} -> {ours}", file=sys.stderr)
     if unknown:
         sys.exit(f"{len(unknown)} unexplained disagreements")
-    print(f"{sum(len(cs) for cs in cases.values())} passed, 0 failed")
+    # Never a panic: one JSON answer per line, whatever the line.
+    junk = garbage()
+    proc = subprocess.run(command, input="\n".join(junk) + "\n", capture_output=True, text=True, check=True)
+    answers = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert len(answers) == len(junk) and all(isinstance(a.get("valid"), bool) for a in answers), proc.stderr[-2000:]
+    print(f"garbage: {len(junk)} lines, {sum(not a['valid'] for a in answers)} rejected, no panic")
+    total = sum(len(cs) for cs in cases.values()) + len(junk)
+    print(f"{total} passed, 0 failed")
 
 
 if __name__ == "__main__":
