@@ -126,8 +126,8 @@ impl B3 {
         let Some(second) = fields.next() else {
             return B3Sampling::parse_single(first).map(Self::SamplingOnly);
         };
-        let trace_id = hex_field::trace_id(first, &[16, 32], Case::Lower)
-            .map_err(ParseB3Error::TraceId)?;
+        let trace_id =
+            hex_field::trace_id(first, &[16, 32], Case::Lower).map_err(ParseB3Error::TraceId)?;
         let span_id =
             hex_field::span_id(second, &[16], Case::Lower).map_err(ParseB3Error::SpanId)?;
         let sampling = fields.next().map(B3Sampling::parse_single).transpose()?;

@@ -80,8 +80,8 @@ impl B3 {
             (Some(_), None) => return Err(ParseB3Error::MissingSpanId),
             (Some(t), Some(s)) => (trim_ows(t), trim_ows(s)),
         };
-        let trace_id = hex_field::trace_id(trace_id, &[16, 32], Case::Lower)
-            .map_err(ParseB3Error::TraceId)?;
+        let trace_id =
+            hex_field::trace_id(trace_id, &[16, 32], Case::Lower).map_err(ParseB3Error::TraceId)?;
         let span_id =
             hex_field::span_id(span_id, &[16], Case::Lower).map_err(ParseB3Error::SpanId)?;
         let parent_span_id = values

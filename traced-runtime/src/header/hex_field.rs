@@ -39,7 +39,11 @@ fn parse(field: &[u8], widths: &[usize], case: Case) -> Result<u128, ParseIdErro
 
 /// A trace-id of exactly one of `widths` hex digits; a shorter one is zero-padded on the left
 /// (a 64-bit B3 or Jaeger trace-id becomes `0000000000000000` + its 16 digits).
-pub(crate) fn trace_id(field: &[u8], widths: &[usize], case: Case) -> Result<TraceId, ParseIdError> {
+pub(crate) fn trace_id(
+    field: &[u8],
+    widths: &[usize],
+    case: Case,
+) -> Result<TraceId, ParseIdError> {
     let value = parse(field, widths, case)?;
     TraceId::from_bytes(value.to_be_bytes()).ok_or(ParseIdError::Zero)
 }
@@ -101,13 +105,22 @@ mod tests {
     fn bad_fields_are_typed_errors() {
         assert_eq!(
             trace_id(b"ABC", &UP_TO_32, Case::Lower),
-            Err(ParseIdError::InvalidCharacter { index: 0, found: b'A' })
+            Err(ParseIdError::InvalidCharacter {
+                index: 0,
+                found: b'A'
+            })
         );
         assert_eq!(
             span_id(b"", &[16], Case::Lower),
-            Err(ParseIdError::InvalidLength { expected: 16, found: 0 })
+            Err(ParseIdError::InvalidLength {
+                expected: 16,
+                found: 0
+            })
         );
-        assert_eq!(span_id(b"0000000000000000", &[16], Case::Lower), Err(ParseIdError::Zero));
+        assert_eq!(
+            span_id(b"0000000000000000", &[16], Case::Lower),
+            Err(ParseIdError::Zero)
+        );
         assert_eq!(optional_span_id(b"0", Case::Either), Ok(None));
     }
 

@@ -108,8 +108,8 @@ impl UberTraceId {
         };
         let trace_id = hex_field::trace_id(trace, &UP_TO_32, Case::Either)
             .map_err(ParseJaegerError::TraceId)?;
-        let span_id = hex_field::span_id(span, &UP_TO_16, Case::Either)
-            .map_err(ParseJaegerError::SpanId)?;
+        let span_id =
+            hex_field::span_id(span, &UP_TO_16, Case::Either).map_err(ParseJaegerError::SpanId)?;
         let parent_span_id = hex_field::optional_span_id(parent, Case::Either)
             .map_err(ParseJaegerError::ParentSpanId)?;
         let flags = match hex_field::span_id(flags, &[1, 2], Case::Either) {
@@ -221,7 +221,10 @@ impl fmt::Display for ParseJaegerError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::TooLong { found } => {
-                write!(f, "invalid uber-trace-id: {found} bytes, at most {JAEGER_MAX_LEN}")
+                write!(
+                    f,
+                    "invalid uber-trace-id: {found} bytes, at most {JAEGER_MAX_LEN}"
+                )
             }
             Self::FieldCount { found } => {
                 write!(f, "invalid uber-trace-id: {found} fields, expected 4")
@@ -229,7 +232,10 @@ impl fmt::Display for ParseJaegerError {
             Self::TraceId(e) => write!(f, "invalid uber-trace-id trace-id (hex, either case): {e}"),
             Self::SpanId(e) => write!(f, "invalid uber-trace-id span-id (hex, either case): {e}"),
             Self::ParentSpanId(e) => {
-                write!(f, "invalid uber-trace-id parent span-id (hex, either case): {e}")
+                write!(
+                    f,
+                    "invalid uber-trace-id parent span-id (hex, either case): {e}"
+                )
             }
             Self::Flags => f.write_str("invalid uber-trace-id flags: expected 1 or 2 hex digits"),
         }

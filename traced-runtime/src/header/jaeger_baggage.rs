@@ -107,6 +107,9 @@ mod tests {
         assert!(add_uberctx(&Baggage::EMPTY, "uberctx-", b"v").is_empty());
         assert!(add_uberctx(&Baggage::EMPTY, "other", b"v").is_empty());
         assert!(add_uberctx(&Baggage::EMPTY, "uberctx-k", b"%ff").is_empty());
-        assert_eq!(add_uberctx(&Baggage::EMPTY, "uberctx-k", b"%zz").get("k"), Some("%zz"));
+        assert_eq!(
+            add_uberctx(&Baggage::EMPTY, "uberctx-k", b"%zz").get("k"),
+            Some("%zz")
+        );
     }
 }

@@ -156,7 +156,8 @@ impl XRayHeader {
                 b"Root" => set_once(&mut root, parse_root(value)?, "Root")?,
                 b"Parent" => set_once(
                     &mut parent,
-                    hex_field::span_id(value, &[16], Case::Lower).map_err(ParseXRayError::Parent)?,
+                    hex_field::span_id(value, &[16], Case::Lower)
+                        .map_err(ParseXRayError::Parent)?,
                     "Parent",
                 )?,
                 b"Sampled" => set_once(
@@ -311,7 +312,10 @@ impl fmt::Display for ParseXRayError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::TooLong { found } => {
-                write!(f, "invalid X-Amzn-Trace-Id: {found} bytes, at most {XRAY_MAX_LEN}")
+                write!(
+                    f,
+                    "invalid X-Amzn-Trace-Id: {found} bytes, at most {XRAY_MAX_LEN}"
+                )
             }
             Self::Field { index } => {
                 write!(f, "invalid X-Amzn-Trace-Id: field {index} is not key=value")

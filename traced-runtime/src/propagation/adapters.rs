@@ -69,7 +69,9 @@ pub(super) fn inject(
     carrier: &mut impl Injector,
 ) {
     // The parent of the span on the wire, when it is the context's own span.
-    let parent = ctx.parent_span_id().filter(|_| ctx.span_id() == Some(span_id));
+    let parent = ctx
+        .parent_span_id()
+        .filter(|_| ctx.span_id() == Some(span_id));
     let sampled = ctx.is_sampled();
     let b3 = || B3::Context {
         trace_id: ctx.trace_id(),
@@ -99,7 +101,11 @@ pub(super) fn inject(
             }
         }
         Format::XRay => {
-            let sampled = if sampled { XRaySampled::Yes } else { XRaySampled::No };
+            let sampled = if sampled {
+                XRaySampled::Yes
+            } else {
+                XRaySampled::No
+            };
             let header = XRayHeader::new(ctx.trace_id(), Some(span_id), Some(sampled));
             carrier.set(XRAY_HEADER, header.to_string());
         }
@@ -125,7 +131,11 @@ pub(super) fn with_uberctx(ctx: TraceContext, carrier: &impl Extractor) -> Trace
             }
         }
     }
-    if found { ctx.with_baggage(baggage) } else { ctx }
+    if found {
+        ctx.with_baggage(baggage)
+    } else {
+        ctx
+    }
 }
 
 fn first<'a>(carrier: &'a impl Extractor, name: &'a str) -> Option<&'a [u8]> {
@@ -187,7 +197,9 @@ fn extract_xray(carrier: &impl Extractor) -> Result<Option<Found>, ExtractError>
     };
     let more = values.count();
     if more > 0 {
-        return Err(ExtractError::XRay(ParseXRayError::Duplicate { count: more + 1 }));
+        return Err(ExtractError::XRay(ParseXRayError::Duplicate {
+            count: more + 1,
+        }));
     }
     let header = XRayHeader::parse(value).map_err(ExtractError::XRay)?;
     let trace_id = header.trace_id();

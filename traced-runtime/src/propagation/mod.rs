@@ -57,27 +57,26 @@ use core::fmt;
 use std::error::Error;
 
 pub use crate::header::{
+    B3, B3_HEADER, B3_MAX_LEN, B3MultiValues, B3Sampling, CLOUD_TRACE_HEADER, CLOUD_TRACE_MAX_LEN,
+    CLOUD_TRACE_SPAN_FIELD, CloudTraceContext, Format, JAEGER_HEADER, JAEGER_MAX_LEN, ParseB3Error,
+    ParseCloudTraceError, ParseJaegerError, ParseXRayError, UBERCTX_PREFIX, UberTraceId,
+    UnknownFormat, X_B3_FLAGS, X_B3_PARENT_SPAN_ID, X_B3_SAMPLED, X_B3_SPAN_ID, X_B3_TRACE_ID,
+    XRAY_HEADER, XRAY_MAX_LEN, XRAY_TRACE_ID_FIELD, XRayHeader, XRaySampled, XRayTraceId,
+};
+pub use crate::header::{
     BAGGAGE_HEADER, Baggage, BaggageEntry, MAX_BYTES as BAGGAGE_MAX_BYTES,
     MAX_MEMBERS as BAGGAGE_MAX_MEMBERS, ParseBaggageError, ParseTraceParentError,
     ParseTraceStateError, TRACEPARENT_LEN, TRACESTATE_HEADER, TRACESTATE_LARGE_MEMBER_LEN,
     TRACESTATE_MAX_LEN, TRACESTATE_MAX_MEMBERS, TraceParent, TraceState,
 };
-pub use crate::header::{
-    B3, B3_HEADER, B3_MAX_LEN, B3MultiValues, B3Sampling, CLOUD_TRACE_HEADER, CLOUD_TRACE_MAX_LEN,
-    CLOUD_TRACE_SPAN_FIELD, CloudTraceContext, Format, JAEGER_HEADER, JAEGER_MAX_LEN,
-    ParseB3Error, ParseCloudTraceError, ParseJaegerError, ParseXRayError, UBERCTX_PREFIX,
-    UberTraceId, UnknownFormat, X_B3_FLAGS, X_B3_PARENT_SPAN_ID, X_B3_SAMPLED, X_B3_SPAN_ID,
-    X_B3_TRACE_ID, XRAY_HEADER, XRAY_MAX_LEN, XRAY_TRACE_ID_FIELD, XRayHeader, XRaySampled,
-    XRayTraceId,
-};
 pub use carrier::{Extractor, Injector};
 pub use global::{OTEL_PROPAGATORS, global, set_global};
-pub use set::Propagators;
-#[cfg(feature = "serde")]
-pub(crate) use w3c::inject_w3c as w3c_inject;
 pub use request_id::{
     DEFAULT_REQUEST_ID_HEADERS, MAX_REQUEST_ID_LEN, REQUEST_ID_FIELD, extract_with_request_id,
 };
+pub use set::Propagators;
+#[cfg(feature = "serde")]
+pub(crate) use w3c::inject_w3c as w3c_inject;
 
 use crate::context::TraceContext;
 
@@ -209,7 +208,10 @@ impl fmt::Display for ExtractError {
             Self::XRay(e) => fmt::Display::fmt(e, f),
             Self::CloudTrace(e) => fmt::Display::fmt(e, f),
             Self::SamplingOnly { sampled } => {
-                write!(f, "b3 sampling decision ({sampled}) without trace identifiers")
+                write!(
+                    f,
+                    "b3 sampling decision ({sampled}) without trace identifiers"
+                )
             }
         }
     }

@@ -7,11 +7,16 @@ use super::{
     TRACESTATE_HEADER, TraceParent, TraceState,
 };
 use crate::context::TraceContext;
+use crate::header::Format;
 use crate::id::SpanId;
 
 /// Writes `traceparent` (version `00`, parent-id `span_id`) and `tracestate` when the context
 /// has one.
-pub(super) fn inject_trace_context(ctx: &TraceContext, span_id: SpanId, carrier: &mut impl Injector) {
+pub(super) fn inject_trace_context(
+    ctx: &TraceContext,
+    span_id: SpanId,
+    carrier: &mut impl Injector,
+) {
     let tp = TraceParent::new(ctx.trace_id(), span_id, ctx.trace_flags());
     let mut buf = [0u8; TRACEPARENT_LEN];
     carrier.set(TRACEPARENT_HEADER, tp.encode(&mut buf).to_owned());
@@ -55,6 +60,7 @@ pub(super) fn extract_trace_context(
         .flatten();
     Ok(Some(
         TraceContext::new(tp.trace_id(), Some(tp.parent_id()), tp.trace_flags())
-            .with_tracestate(tracestate),
+            .with_tracestate(tracestate)
+            .with_origin(Some(Format::TraceContext)),
     ))
 }
