@@ -39,7 +39,7 @@ pub trait Extractor {
     /// Only formats whose field names are not fixed need it: Jaeger's `uberctx-{key}` baggage.
     /// The default lists none, so a carrier that does not override it carries no Jaeger
     /// baggage in; everything else works.
-    fn keys<'a>(&'a self) -> impl Iterator<Item = &'a str> {
+    fn keys(&self) -> impl Iterator<Item = &str> {
         core::iter::empty()
     }
 }
@@ -61,7 +61,7 @@ impl<T: Extractor + ?Sized> Extractor for &T {
     }
 
     #[inline]
-    fn keys<'a>(&'a self) -> impl Iterator<Item = &'a str> {
+    fn keys(&self) -> impl Iterator<Item = &str> {
         (**self).keys()
     }
 }
@@ -87,7 +87,7 @@ impl<S: BuildHasher> Extractor for HashMap<String, String, S> {
     }
 
     /// The map's keys.
-    fn keys<'a>(&'a self) -> impl Iterator<Item = &'a str> {
+    fn keys(&self) -> impl Iterator<Item = &str> {
         HashMap::keys(self).map(String::as_str)
     }
 }
@@ -141,7 +141,7 @@ mod http_impls {
         }
 
         /// The header names (lowercase).
-        fn keys<'a>(&'a self) -> impl Iterator<Item = &'a str> {
+        fn keys(&self) -> impl Iterator<Item = &str> {
             HeaderMap::keys(self).map(HeaderName::as_str)
         }
     }
@@ -164,7 +164,7 @@ mod http_impls {
         }
 
         /// The request's header names.
-        fn keys<'a>(&'a self) -> impl Iterator<Item = &'a str> {
+        fn keys(&self) -> impl Iterator<Item = &str> {
             Extractor::keys(self.headers())
         }
     }
