@@ -66,8 +66,9 @@ pub use crate::header::{
 pub use crate::header::{
     BAGGAGE_HEADER, Baggage, BaggageEntry, MAX_BYTES as BAGGAGE_MAX_BYTES,
     MAX_MEMBERS as BAGGAGE_MAX_MEMBERS, ParseBaggageError, ParseTraceParentError,
-    ParseTraceStateError, TRACEPARENT_LEN, TRACESTATE_HEADER, TRACESTATE_LARGE_MEMBER_LEN,
-    TRACESTATE_MAX_LEN, TRACESTATE_MAX_MEMBERS, TraceParent, TraceState,
+    ParseTraceStateError, TRACEPARENT_HEADER, TRACEPARENT_LEN, TRACESTATE_HEADER,
+    TRACESTATE_LARGE_MEMBER_LEN, TRACESTATE_MAX_LEN, TRACESTATE_MAX_MEMBERS, TraceParent,
+    TraceState,
 };
 pub use carrier::{Extractor, Injector};
 pub use global::{OTEL_PROPAGATORS, global, set_global};
@@ -79,9 +80,6 @@ pub use set::Propagators;
 pub(crate) use w3c::inject_w3c as w3c_inject;
 
 use crate::context::TraceContext;
-
-/// Name of the [traceparent header](https://www.w3.org/TR/trace-context/#traceparent-header).
-pub const TRACEPARENT_HEADER: &str = "traceparent";
 
 /// Writes `ctx` into `carrier` in every format of the process-wide set ([`global`]; W3C
 /// only by default, as described here; the others are described on [`Propagators::inject`]).
