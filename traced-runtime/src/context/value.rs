@@ -32,7 +32,7 @@ use crate::id::{SpanId, TraceFlags, TraceId};
 /// });
 /// assert_eq!(TraceContext::current(), None);
 /// ```
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct TraceContext {
     trace_id: TraceId,
     span_id: Option<SpanId>,
@@ -287,6 +287,23 @@ impl TraceContext {
         self
     }
 }
+
+/// Equal when the ids, flags, fields, tracestate and baggage are: the
+/// [`origin`](TraceContext::origin) says how a context arrived, not where in a trace it is, so
+/// a context injected and extracted again equals the one sent.
+impl PartialEq for TraceContext {
+    fn eq(&self, other: &Self) -> bool {
+        self.trace_id == other.trace_id
+            && self.span_id == other.span_id
+            && self.parent_span_id == other.parent_span_id
+            && self.flags == other.flags
+            && self.fields == other.fields
+            && self.tracestate == other.tracestate
+            && self.baggage == other.baggage
+    }
+}
+
+impl Eq for TraceContext {}
 
 impl fmt::Debug for TraceContext {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
