@@ -14,7 +14,7 @@ use two_services::GIVEN_TRACEPARENT;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    traced_runtime::log::init();
+    traced_runtime::logger::init();
     let (client, a_url) = two_services::start().await?;
 
     if std::env::args().any(|arg| arg == "--serve") {

@@ -14,8 +14,8 @@ use axum::extract::{ConnectInfo, MatchedPath, RawQuery, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use reqwest_middleware::{ClientBuilder, ClientWithMiddleware};
-use traced_runtime::reqwest::TracedMiddleware;
-use traced_runtime::tower::{RouteLayer, ServerLayer};
+use traced_runtime::layer::{RouteLayer, ServerLayer};
+use traced_runtime::middleware::TracedMiddleware;
 
 #[derive(Clone)]
 struct Next {
@@ -44,7 +44,7 @@ async fn relay(State(next): State<Next>, RawQuery(query): RawQuery) -> (StatusCo
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    traced_runtime::log::init();
+    traced_runtime::logger::init();
     let otlp = traced_runtime::otel::otlp::init()?;
     let port: u16 = std::env::var("PORT")
         .ok()

@@ -11,11 +11,11 @@
 //!
 //! Both formats start with an RFC 3339 timestamp (`TRACED_LOG_TIMESTAMP=off` leaves it out).
 //!
-//! An application picks one format: `traced_runtime::log::init()` reads `TRACED_LOG_FORMAT`
+//! An application picks one format: `traced_runtime::logger::init()` reads `TRACED_LOG_FORMAT`
 //! (`text` or `json`). This example installs both side by side to show them on one run.
 
 use log::{Log, Metadata, Record};
-use traced_runtime::log::{Builder, Format};
+use traced_runtime::logger::{Builder, Format};
 use traced_runtime::{TraceContext, TracedFutureExt, traced};
 
 /// Sends every record to two loggers.

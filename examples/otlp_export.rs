@@ -26,7 +26,7 @@ use opentelemetry_proto::tonic::trace::v1::span::SpanKind;
 use otlp_support::to_hex;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    traced_runtime::log::init();
+    traced_runtime::logger::init();
     let given = std::env::var("OTEL_EXPORTER_OTLP_ENDPOINT").ok();
     // No collector given: receive the spans ourselves (sets OTEL_EXPORTER_OTLP_ENDPOINT before
     // any other thread runs, and builds the runtime the services run on).

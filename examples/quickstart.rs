@@ -57,7 +57,7 @@ impl AsyncHelper {
 }
 
 fn main() {
-    traced_runtime::log::init();
+    traced_runtime::logger::init();
 
     Controller.api1();
     Controller.api1();

@@ -5,7 +5,7 @@
 //! line and exits.
 //!
 //! - `RUST_LOG=debug cargo run --example tracing_interop`: traced's output
-//!   ([`traced_runtime::log::init`] with the `tracing` feature), text lines;
+//!   ([`traced_runtime::logger::init`] with the `tracing` feature), text lines;
 //!   `TRACED_LOG_FORMAT=json` for JSON lines, tower-http's `status` and `latency` as keys.
 //! - `RUST_LOG=debug cargo run --example tracing_interop -- --tracing-subscriber`:
 //!   `tracing_subscriber::fmt()` is the output, with traced's event format for the ids.
@@ -26,7 +26,7 @@ use http_body_util::{BodyExt as _, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use tower::{Layer as _, ServiceExt as _};
-use traced_runtime::tower::{ClientLayer, ClientService, ServerLayer};
+use traced_runtime::layer::{ClientLayer, ClientService, ServerLayer};
 use traced_runtime::{TraceContext, TracedFutureExt as _};
 use tracing_subscriber::EnvFilter;
 
@@ -60,11 +60,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         tracing_subscriber::fmt()
             .with_env_filter(EnvFilter::from_default_env())
             .with_writer(std::io::stderr)
-            .event_format(traced_runtime::tracing::text())
+            .event_format(traced_runtime::subscriber::text())
             .init();
     } else {
         // traced's output first: `log` records and every `tracing` event.
-        traced_runtime::log::init();
+        traced_runtime::logger::init();
     }
 
     let client: HttpClient = ClientLayer.layer(Client::builder(TracedExecutor).build_http());

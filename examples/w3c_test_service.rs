@@ -40,8 +40,8 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use serde_json::Value;
+use traced_runtime::layer::ServerLayer;
 use traced_runtime::propagation::inject;
-use traced_runtime::tower::ServerLayer;
 use traced_runtime::{TraceContext, TracedFutureExt};
 
 type HttpClient = Client<HttpConnector, Full<Bytes>>;
@@ -117,7 +117,7 @@ async fn post_json(
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    traced_runtime::log::init();
+    traced_runtime::logger::init();
     let port = port()?;
     let client: HttpClient = Client::builder(TokioExecutor::new()).build_http();
     let app = Router::new()

@@ -130,7 +130,7 @@ async fn batch() -> usize {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    traced_runtime::log::init();
+    traced_runtime::logger::init();
 
     let (queue, jobs) = mpsc::unbounded_channel();
     let (done_tx, mut done) = mpsc::unbounded_channel();

@@ -25,7 +25,7 @@ use std::time::Duration;
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
 use log::{LevelFilter, Log, Metadata, Record};
-use traced_runtime::log::TracedLogger;
+use traced_runtime::logger::TracedLogger;
 use traced_runtime::{SpanId, TraceContext, TraceId, TracedFutureExt as _, traced};
 use tracing_subscriber::layer::SubscriberExt as _;
 
@@ -58,7 +58,7 @@ const LOG_PLAIN: u8 = 2;
 static LOG_MODE: AtomicU8 = AtomicU8::new(LOG_OFF);
 
 /// The global `log` logger: forwards to traced's ready-made text logger
-/// (`traced_runtime::log::Builder`, env_logger underneath) writing to `std::io::sink()`, either
+/// (`traced_runtime::logger::Builder`, env_logger underneath) writing to `std::io::sink()`, either
 /// whole (`LOG_TRACED`: `TracedLogger` stamps the ids) or only its inner env_logger
 /// (`LOG_PLAIN`: the record's own key-values are printed in the same places).
 struct SwitchLogger {
@@ -84,8 +84,8 @@ impl Log for SwitchLogger {
 
 /// traced's text logger, at INFO, writing to a sink.
 fn sink_logger() -> TracedLogger<env_logger::Logger> {
-    traced_runtime::log::Builder::new()
-        .format(traced_runtime::log::Format::Text)
+    traced_runtime::logger::Builder::new()
+        .format(traced_runtime::logger::Format::Text)
         // No timestamp: the peers' rows format none either (equal work, as before).
         .timestamp(false)
         .filter_level(LevelFilter::Info)

@@ -1,12 +1,12 @@
 //! The two services of `http_services` and `otlp_export`: service A receives a request, logs,
 //! and calls service B over a real HTTP connection with the trace context injected; B logs.
 //!
-//! - Server side: `traced_runtime::tower::ServerLayer` on each axum router extracts the incoming
+//! - Server side: `traced_runtime::layer::ServerLayer` on each axum router extracts the incoming
 //!   `traceparent` (or starts a fresh trace), opens the server span and logs the request line.
 //!   A also accepts a plain `X-Request-Id` / `X-Trace-Id` when `traceparent` is absent.
 //!   `RouteLayer` hands axum's matched route to it (span name `GET /hello`, `http.route`), and
 //!   it writes one access-log line per request when the response is ready.
-//! - Client side: `traced_runtime::tower::ClientLayer` around a hyper-util client opens a
+//! - Client side: `traced_runtime::layer::ClientLayer` around a hyper-util client opens a
 //!   CLIENT span for A's outgoing request and writes it into the headers: B's parent is that
 //!   span, whose parent is A's server span (SERVER -> CLIENT -> SERVER in the exported trace).
 
@@ -23,8 +23,8 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use tower::{Layer, ServiceExt};
 use traced_runtime::TraceContext;
+use traced_runtime::layer::{ClientLayer, ClientService, RouteLayer, ServerLayer};
 use traced_runtime::propagation::DEFAULT_REQUEST_ID_HEADERS;
-use traced_runtime::tower::{ClientLayer, ClientService, RouteLayer, ServerLayer};
 
 /// A hyper-util client that injects the current trace context into every request.
 pub(crate) type HttpClient = ClientService<Client<HttpConnector, Full<Bytes>>>;

@@ -3,7 +3,7 @@
 
 use tower::Layer as _;
 use tower_http::trace::*;
-use traced_runtime::tower::*;
+use traced_runtime::layer::*;
 
 #[test]
 fn tower_http_and_traced_layers_stack_unqualified() {

@@ -29,6 +29,26 @@ impl Service {
     }
 }
 
+struct Block;
+
+#[traced(span, exit)]
+impl Block {
+    fn method(&self) -> Option<TraceContext> {
+        TraceContext::current()
+    }
+
+    #[traced(off)]
+    fn left_out(&self) -> Option<TraceContext> {
+        TraceContext::current()
+    }
+}
+
+#[test]
+fn a_traced_impl_block_runs_as_plain_code() {
+    assert_eq!(Block.method(), None);
+    assert_eq!(Block.left_out(), None);
+}
+
 #[test]
 fn traced_fns_run_as_plain_fns() {
     assert_eq!(plain(1), None);

@@ -8,7 +8,7 @@
 use std::sync::{Mutex, MutexGuard, Once, PoisonError};
 
 use log::kv::{Key, Value, VisitSource};
-use traced_runtime::log::TracedLogger;
+use traced_runtime::logger::TracedLogger;
 
 /// One captured log record.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -115,7 +115,7 @@ pub fn capture() -> Capture {
             .expect("another logger was installed before the capturing logger");
         log::set_max_level(log::LevelFilter::Trace);
         // The recorder keeps key-values: the values need not be in the messages too.
-        traced_runtime::log::set_values_in_message(false);
+        traced_runtime::logger::set_values_in_message(false);
     });
     let serial = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
     RECORDS

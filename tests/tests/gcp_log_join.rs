@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use log::{Level, Log, Record};
-use traced_runtime::log::{Builder, Format};
+use traced_runtime::logger::{Builder, Format};
 use traced_runtime::propagation::Propagators;
 
 #[derive(Clone, Default)]

@@ -20,7 +20,7 @@ use hyper_util::rt::TokioExecutor;
 use tests::{Record, capture};
 use tower::{Layer, ServiceExt};
 use traced_runtime::TraceContext;
-use traced_runtime::tower::{ClientLayer, ClientService, ServerLayer};
+use traced_runtime::layer::{ClientLayer, ClientService, ServerLayer};
 
 type HttpClient = ClientService<Client<HttpConnector, Full<Bytes>>>;
 
@@ -402,7 +402,7 @@ async fn server_timing_is_opt_in_and_names_the_server_span() {
 async fn the_access_log_names_the_route_and_its_level_is_configurable() {
     use axum::extract::MatchedPath;
     use axum::routing::get as get_route;
-    use traced_runtime::tower::RouteLayer;
+    use traced_runtime::layer::RouteLayer;
 
     let logs = capture();
     async fn order() -> &'static str {

@@ -7,7 +7,7 @@ mod tracing_support;
 
 use log::{Level, Log, Record};
 use traced_runtime::TraceContext;
-use traced_runtime::log::TracedLogger;
+use traced_runtime::logger::TracedLogger;
 use tracing_support::Buffer;
 
 /// Logs one INFO record `charged` (target `shop`) through `logger` inside a trace with a span.
@@ -62,7 +62,7 @@ fn fern_shows_the_ids_through_ids_in_its_format() {
         .format(|out, message, record| {
             out.finish(format_args!(
                 "{} {} {}: {}",
-                traced_runtime::log::ids(),
+                traced_runtime::logger::ids(),
                 record.level(),
                 record.target(),
                 message
@@ -88,7 +88,7 @@ fn flexi_logger_shows_the_ids_through_ids_in_its_format_function() {
         write!(
             w,
             "{} {} {}: {}",
-            traced_runtime::log::ids(),
+            traced_runtime::logger::ids(),
             record.level(),
             record.target(),
             record.args()
@@ -151,7 +151,7 @@ mod log4rs_support {
             w: &mut dyn log4rs::encode::Write,
             record: &log::Record<'_>,
         ) -> anyhow::Result<()> {
-            write!(w, "{} ", traced_runtime::log::ids())?;
+            write!(w, "{} ", traced_runtime::logger::ids())?;
             self.0.encode(w, record)
         }
     }
@@ -207,7 +207,7 @@ fn log4rs_without_key_values_shows_the_ids_through_an_encoder_that_writes_ids() 
 #[test]
 fn ids_alternate_form_is_key_value_and_leaves_out_a_missing_id() {
     let ctx = TraceContext::new_root();
-    let text = ctx.in_scope(|| format!("{:#}", traced_runtime::log::ids()));
+    let text = ctx.in_scope(|| format!("{:#}", traced_runtime::logger::ids()));
     assert_eq!(text, format!("trace_id={}", ctx.trace_id()));
-    assert_eq!(format!("{:#}", traced_runtime::log::ids()), "");
+    assert_eq!(format!("{:#}", traced_runtime::logger::ids()), "");
 }

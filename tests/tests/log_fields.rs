@@ -192,7 +192,7 @@ fn lookups_by_key_agree_with_the_visit() {
         }
         fn flush(&self) {}
     }
-    let probe = traced_runtime::log::TracedLogger::new(Probe(Default::default()));
+    let probe = traced_runtime::logger::TracedLogger::new(Probe(Default::default()));
     let ctx = TraceContext::new_root().with_field("trace_id", "forged");
     let own: &[(&str, &str)] = &[("span_id", "own")];
     let record = |args| log::Record::builder().args(args).key_values(&own).build();

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use log::{Level, Log, Record};
 use traced_runtime::TraceContext;
-use traced_runtime::log::{Builder, Format};
+use traced_runtime::logger::{Builder, Format};
 
 /// A writer the test can read back.
 #[derive(Clone, Default)]
@@ -450,7 +450,7 @@ fn a_logger_wrapped_twice_stamps_once() {
         .format(Format::Json)
         .writer(Box::new(out.clone()))
         .build();
-    let logger = traced_runtime::log::TracedLogger::new(inner);
+    let logger = traced_runtime::logger::TracedLogger::new(inner);
     let ctx = TraceContext::new_root().child().with_field("a", "1");
     ctx.in_scope(|| {
         logger.log(

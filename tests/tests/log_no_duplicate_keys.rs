@@ -18,7 +18,7 @@ use log::{Level, Log, Record};
 use proptest::prelude::*;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use traced_runtime::TraceContext;
-use traced_runtime::log::{Builder, Format};
+use traced_runtime::logger::{Builder, Format};
 use tracing_support::Buffer;
 
 // ---- a JSON reader that rejects repeated keys ----
@@ -295,7 +295,7 @@ fn tracing_line(
         let subscriber = tracing_subscriber::fmt()
             .json()
             .with_writer(move || writer.clone())
-            .event_format(traced_runtime::tracing::TracedFormat::json_with(
+            .event_format(traced_runtime::subscriber::TracedFormat::json_with(
                 tracing_subscriber::fmt::format()
                     .json()
                     .flatten_event(flatten),
@@ -305,7 +305,7 @@ fn tracing_line(
     } else {
         let subscriber = tracing_subscriber::fmt()
             .with_writer(move || writer.clone())
-            .event_format(traced_runtime::tracing::text())
+            .event_format(traced_runtime::subscriber::text())
             .finish();
         tracing::subscriber::with_default(subscriber, emit);
     }

@@ -14,7 +14,7 @@ use log::kv::Value;
 use log::{Level, Log, Record};
 use proptest::prelude::*;
 use traced_runtime::TraceContext;
-use traced_runtime::log::{Builder, Format};
+use traced_runtime::logger::{Builder, Format};
 
 #[derive(Clone, Default)]
 struct Buffer(Arc<Mutex<Vec<u8>>>);

@@ -392,14 +392,14 @@ fn the_tower_server_layer_records_a_server_span_under_the_remote_parent() {
         .header("x-forwarded-for", "203.0.113.9, 10.0.0.1")
         .body(())
         .unwrap();
-    let service = traced_runtime::tower::ServerLayer::new().layer(tower::service_fn(
+    let service = traced_runtime::layer::ServerLayer::new().layer(tower::service_fn(
         |_: http::Request<()>| async {
             let ctx = service_b();
             let mut response = http::Response::new(ctx);
             // What `RouteLayer` does inside a router.
             response
                 .extensions_mut()
-                .insert(traced_runtime::tower::Route("/orders/{id}".into()));
+                .insert(traced_runtime::layer::Route("/orders/{id}".into()));
             Ok::<_, std::convert::Infallible>(response)
         },
     ));
@@ -461,7 +461,7 @@ fn a_server_span_without_a_route_is_named_by_the_method_and_fails_on_5xx() {
         .header("traceparent", &headers["traceparent"])
         .body(())
         .unwrap();
-    let service = traced_runtime::tower::ServerLayer::new().layer(tower::service_fn(
+    let service = traced_runtime::layer::ServerLayer::new().layer(tower::service_fn(
         |_: http::Request<()>| async {
             let mut response = http::Response::new(());
             *response.status_mut() = http::StatusCode::SERVICE_UNAVAILABLE;
@@ -493,7 +493,7 @@ fn the_client_layer_opens_a_client_span_whose_id_is_the_parent_id_sent_downstrea
         *response.status_mut() = http::StatusCode::NOT_FOUND;
         Ok::<_, std::convert::Infallible>(response)
     });
-    let client = traced_runtime::tower::ClientLayer::new().layer(downstream);
+    let client = traced_runtime::layer::ClientLayer::new().layer(downstream);
     let request = http::Request::get("http://user:secret@api.example:9000/items?q=1")
         .body(())
         .unwrap();
@@ -534,7 +534,7 @@ fn a_transport_error_fails_the_client_span() {
     let failing = tower::service_fn(|_: http::Request<()>| async {
         Err::<http::Response<()>, _>(std::io::Error::other("connection refused"))
     });
-    let client = traced_runtime::tower::ClientLayer::new().layer(failing);
+    let client = traced_runtime::layer::ClientLayer::new().layer(failing);
     let request = http::Request::put("http://127.0.0.1:1/").body(()).unwrap();
     assert!(call(client, request, Some(&caller)).is_err());
     let spans = spans_of(&caller);
@@ -562,7 +562,7 @@ fn an_unsampled_client_call_propagates_flag_00_and_exports_nothing() {
             .to_owned();
         Ok::<_, std::convert::Infallible>(http::Response::new(tp))
     });
-    let client = traced_runtime::tower::ClientLayer::new().layer(downstream);
+    let client = traced_runtime::layer::ClientLayer::new().layer(downstream);
     let request = http::Request::get("http://api.example/").body(()).unwrap();
     let sent = call(client, request, Some(&caller)).unwrap().into_body();
     assert!(sent.ends_with("-00"), "{sent}");
@@ -573,7 +573,7 @@ fn an_unsampled_client_call_propagates_flag_00_and_exports_nothing() {
 #[test]
 fn the_reqwest_middleware_opens_a_client_span_and_injects_it() {
     use reqwest_middleware::ClientBuilder;
-    use traced_runtime::reqwest::TracedMiddleware;
+    use traced_runtime::middleware::TracedMiddleware;
 
     provider();
     let runtime = tokio::runtime::Builder::new_multi_thread()

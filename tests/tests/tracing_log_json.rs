@@ -1,4 +1,4 @@
-//! traced's output first, JSON: with the `tracing` feature, `log::try_init` also writes every
+//! traced's output first, JSON: with the `tracing` feature, `logger::try_init` also writes every
 //! `tracing` event, its fields as typed JSON keys, its spans' fields, and the current trace
 //! context, once.
 
@@ -7,7 +7,7 @@ mod tracing_support;
 use std::sync::OnceLock;
 
 use serde_json::Value;
-use traced_runtime::log::{Builder, Format};
+use traced_runtime::logger::{Builder, Format};
 use traced_runtime::{TraceContext, field_scope, traced};
 use tracing_support::{Buffer, Exclusive, Output};
 

@@ -6,7 +6,7 @@ mod tracing_support;
 use std::sync::OnceLock;
 
 use traced_runtime::TraceContext;
-use traced_runtime::log::{Builder, Format};
+use traced_runtime::logger::{Builder, Format};
 use tracing_support::{Exclusive, Output};
 
 fn output() -> Exclusive<'static> {
@@ -52,8 +52,8 @@ fn a_value_cannot_forge_a_second_line() {
 #[test]
 fn log_init_after_the_logger_is_ours_is_silent_and_changes_nothing() {
     let out = output();
-    traced_runtime::log::init();
-    assert!(traced_runtime::log::try_init().is_err());
+    traced_runtime::logger::init();
+    assert!(traced_runtime::logger::try_init().is_err());
     tracing::info!("still one line");
     assert_eq!(out.buffer.take_lines().len(), 1);
 }

@@ -1,6 +1,6 @@
 //! tracing-subscriber first: `tracing_subscriber::fmt()` with traced's event format prints the
 //! ids and user fields on every line, `tracing` events and `log` records (through tracing-log)
-//! alike, in text and JSON; traced's `log::init` afterwards neither panics nor duplicates lines.
+//! alike, in text and JSON; traced's `logger::init` afterwards neither panics nor duplicates lines.
 
 mod tracing_support;
 
@@ -19,7 +19,7 @@ fn text_output() -> Exclusive<'static> {
         tracing_subscriber::fmt()
             .with_writer(move || buffer.clone())
             .with_max_level(tracing::Level::DEBUG)
-            .event_format(traced_runtime::tracing::text())
+            .event_format(traced_runtime::subscriber::text())
             .finish()
             .try_init()
             .expect("the first subscriber of this test binary");
@@ -33,7 +33,7 @@ fn json_subscriber(buffer: Buffer) -> impl tracing::Subscriber + Send + Sync {
         .json()
         .with_writer(move || buffer.clone())
         .with_max_level(tracing::Level::DEBUG)
-        .event_format(traced_runtime::tracing::json())
+        .event_format(traced_runtime::subscriber::json())
         .finish()
 }
 
@@ -166,9 +166,9 @@ fn a_json_line_has_the_ids_and_user_fields_as_top_level_keys() {
 fn traced_log_init_after_tracing_subscriber_neither_panics_nor_duplicates() {
     let out = text_output();
     // tracing-log's `LogTracer` is the `log` logger: traced's is not installed.
-    assert!(traced_runtime::log::try_init().is_err());
-    traced_runtime::log::init(); // says so once on stderr
-    traced_runtime::log::init();
+    assert!(traced_runtime::logger::try_init().is_err());
+    traced_runtime::logger::init(); // says so once on stderr
+    traced_runtime::logger::init();
     TraceContext::new_root().in_scope(|| {
         tracing::info!("one");
         log::info!("two");

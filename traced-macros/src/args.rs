@@ -24,6 +24,7 @@ mod kw {
     syn::custom_keyword!(exit);
     syn::custom_keyword!(ret);
     syn::custom_keyword!(err);
+    syn::custom_keyword!(off);
 }
 
 /// A log level named in `level = "..."`.
@@ -50,6 +51,7 @@ impl Level {
 }
 
 /// A value together with the span of the key that set it.
+#[derive(Clone)]
 pub(crate) struct Keyed<T> {
     pub(crate) key: Span,
     pub(crate) value: T,
@@ -57,7 +59,7 @@ pub(crate) struct Keyed<T> {
 
 /// The arguments of one `#[traced(...)]`. Each option keeps the span of its key so that later
 /// errors can point at it.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(crate) struct Args {
     /// `span`: open a child span.
     pub(crate) span: Option<Span>,
@@ -85,12 +87,38 @@ pub(crate) struct Args {
     pub(crate) err: Option<Span>,
     /// `crate = "path"`: where `traced_runtime` is found.
     pub(crate) krate: Option<Keyed<syn::Path>>,
+    /// `off`: leave this function out of its block's `#[traced]` (alone, it changes nothing).
+    pub(crate) off: Option<Span>,
 }
 
 impl Args {
     /// Whether any argument is listed on the entry line.
     pub(crate) fn logs_args(&self) -> bool {
         self.args.is_some() || self.skip.is_some()
+    }
+
+    /// The span of every option that is set, with its key, in the order they are documented.
+    pub(crate) fn keys(&self) -> Vec<(Span, &'static str)> {
+        let keyed = |k: Option<Span>, name| k.map(|k| (k, name));
+        [
+            keyed(self.span, "span"),
+            keyed(self.root, "root"),
+            keyed(self.level.as_ref().map(|l| l.key), "level"),
+            keyed(self.target.as_ref().map(|t| t.key), "target"),
+            keyed(self.name.as_ref().map(|n| n.key), "name"),
+            keyed(self.fields.as_ref().map(|f| f.key), "fields"),
+            keyed(self.args, "args"),
+            keyed(self.skip.as_ref().map(|s| s.key), "skip"),
+            keyed(self.skip_all, "skip_all"),
+            keyed(self.exit, "exit"),
+            keyed(self.ret, "ret"),
+            keyed(self.err, "err"),
+            keyed(self.krate.as_ref().map(|k| k.key), "crate"),
+            keyed(self.off, "off"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
     }
 
     /// Whether the call's result is inspected (`exit`, `ret` or `err`).
@@ -141,6 +169,8 @@ impl Parse for Args {
                 flag::<kw::ret>(input, &mut args.ret, "ret")?;
             } else if lookahead.peek(kw::err) {
                 flag::<kw::err>(input, &mut args.err, "err")?;
+            } else if lookahead.peek(kw::off) {
+                flag::<kw::off>(input, &mut args.off, "off")?;
             } else if lookahead.peek(Token![crate]) {
                 let key = input.parse::<Token![crate]>()?.span;
                 let lit = string_value(input, "crate", "my_facade::traced_runtime")?;

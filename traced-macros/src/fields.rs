@@ -27,6 +27,7 @@ pub(crate) enum Format {
 }
 
 /// One field of `fields(...)`.
+#[derive(Clone)]
 pub(crate) struct Field {
     /// The key as it appears in log records (`http.method`, `user_id`).
     pub(crate) name: String,

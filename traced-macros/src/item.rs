@@ -1,5 +1,6 @@
-//! The annotated item: accepts functions and methods with a body, and recognises the shape of
-//! their body (sync, `async fn`, a returned `async move` block, `Box::pin(async move { .. })`).
+//! The annotated item: accepts functions and methods with a body, and `impl` blocks and trait
+//! definitions (whose fns `block.rs` picks), and recognises the shape of a function's body
+//! (sync, `async fn`, a returned `async move` block, `Box::pin(async move { .. })`).
 
 use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
@@ -55,9 +56,21 @@ pub(crate) fn on_expression(item: &TokenStream) -> Option<TokenStream> {
     Some(quote::quote!({ #err; #item }))
 }
 
-/// Parses the item, accepting free functions and methods with a body.
-pub(crate) fn parse(item: TokenStream) -> syn::Result<ItemFn> {
+/// What `#[traced]` annotates.
+pub(crate) enum Annotated {
+    /// A free function, or a method (an `impl` or trait item parses as a function).
+    Fn(ItemFn),
+    /// An inherent or trait `impl` block.
+    Impl(syn::ItemImpl),
+    /// A trait definition (its fns with a default body are traced).
+    Trait(syn::ItemTrait),
+}
+
+/// Parses the item, accepting functions and methods with a body, `impl` blocks and traits.
+pub(crate) fn parse(item: TokenStream) -> syn::Result<Annotated> {
     match syn::parse2::<syn::Item>(item.clone()) {
+        Ok(syn::Item::Impl(block)) => Ok(Annotated::Impl(block)),
+        Ok(syn::Item::Trait(block)) => Ok(Annotated::Trait(block)),
         Ok(syn::Item::Fn(func)) => {
             if let Some(constness) = &func.sig.constness {
                 return Err(Error::new_spanned(
@@ -66,7 +79,7 @@ pub(crate) fn parse(item: TokenStream) -> syn::Result<ItemFn> {
                      thread-local at run time; remove `const` or the attribute",
                 ));
             }
-            Ok(func)
+            Ok(Annotated::Fn(func))
         }
         Ok(syn::Item::Verbatim(_)) | Err(_) => {
             // A method without a body (`fn f(&self);` in a trait) parses as neither.
@@ -78,14 +91,16 @@ pub(crate) fn parse(item: TokenStream) -> syn::Result<ItemFn> {
                 )),
                 _ => Err(Error::new(
                     Span::call_site(),
-                    "#[traced] can only be applied to functions and methods with a body",
+                    "#[traced] can only be applied to functions and methods with a body, `impl` \
+                     blocks and traits",
                 )),
             }
         }
         Ok(other) => Err(Error::new(
             item_keyword_span(&other),
             format!(
-                "#[traced] can only be applied to functions and methods, not to {}",
+                "#[traced] can only be applied to functions, methods, `impl` blocks and traits, \
+                 not to {}",
                 item_kind(&other)
             ),
         )),
@@ -98,8 +113,6 @@ fn item_keyword_span(item: &syn::Item) -> Span {
         syn::Item::Struct(i) => i.struct_token.span,
         syn::Item::Enum(i) => i.enum_token.span,
         syn::Item::Union(i) => i.union_token.span,
-        syn::Item::Trait(i) => i.trait_token.span,
-        syn::Item::Impl(i) => i.impl_token.span,
         syn::Item::Mod(i) => i.mod_token.span,
         syn::Item::Const(i) => i.const_token.span,
         syn::Item::Static(i) => i.static_token.span,
@@ -118,8 +131,6 @@ fn item_kind(item: &syn::Item) -> &'static str {
         syn::Item::Struct(_) => "a struct",
         syn::Item::Enum(_) => "an enum",
         syn::Item::Union(_) => "a union",
-        syn::Item::Trait(_) => "a trait (put it on the trait's methods)",
-        syn::Item::Impl(_) => "an impl block (put it on the methods)",
         syn::Item::Mod(_) => "a module",
         syn::Item::Const(_) => "a const",
         syn::Item::Static(_) => "a static",

@@ -24,7 +24,7 @@
 //!     }
 //! }
 //!
-//! traced_runtime::log::init();
+//! traced_runtime::logger::init();
 //! Controller.api1();
 //! assert_eq!(traced_runtime::current_trace_id(), None); // the call's trace ended with it
 //! ```
@@ -44,8 +44,9 @@
 //!   [`TraceContext::wrap`] for anything else, [`payload`] for job queues.
 //! - [`propagation`]: W3C `traceparent`, `tracestate` and `baggage`, strict parsers, carriers,
 //!   [`inject`](propagation::inject) / [`extract`](propagation::extract); `tower` layers for
-//!   servers and clients (feature `tower`), a `reqwest-middleware` middleware (feature `reqwest`).
-//! - [`log`]: a [`log::Log`](::log::Log) wrapper that stamps every record with the
+//!   servers and clients (module `layer`, feature `tower`), a `reqwest-middleware` middleware
+//!   (module `middleware`, feature `reqwest`).
+//! - [`logger`]: a [`log::Log`] wrapper that stamps every record with the
 //!   ids and fields as key-values, and ready-made text and JSON-lines outputs.
 //! - [`export`], [`sampling`] and `otel` (feature `opentelemetry`): span lifecycle, head
 //!   sampling, and export to an OpenTelemetry SDK tracer provider or over OTLP.
@@ -93,13 +94,21 @@
 //! A `#[traced(span)]` call inside a trace with its entry level disabled reads one thread-local,
 //! draws one random span-id, and restores two ids on return: about 4 ns over a plain call on
 //! the benchmark machine, and no heap allocation (see `BENCHMARKS.md`). A record logged outside
-//! any context costs the [`TracedLogger`](crate::log::TracedLogger) one thread-local read.
+//! any context costs the [`TracedLogger`](crate::logger::TracedLogger) one thread-local read.
+//!
+//! # Module names
+//!
+//! No module is named after a crate users depend on beside this one: `use traced_runtime::*;`
+//! next to `log::info!`, `use tracing::*;` or `tower::ServiceBuilder` compiles (a glob-imported
+//! module named like a crate would make that name ambiguous, `E0659`). The integrations live in
+//! [`logger`] (the `log` facade), `subscriber` (`tracing`), `layer` (`tower`) and `middleware`
+//! (`reqwest-middleware`).
 //!
 //! # Features
 //!
 //! `enable` (default: instrumentation; without it `#[traced]` compiles down to the plain
 //! function), `tokio` (default), `env_logger` (default), `serde`, `http`, `tower`, `reqwest`,
-//! `opentelemetry`, `otlp`, `otlp-grpc`, `tracing` (module `tracing`: `tracing`
+//! `opentelemetry`, `otlp`, `otlp-grpc`, `tracing` (module [`subscriber`]: `tracing`
 //! events in traced's output, or the ids in `tracing-subscriber`'s).
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
@@ -110,24 +119,24 @@ mod fields;
 mod future;
 mod header;
 pub mod id;
-pub mod log;
+#[cfg(feature = "tower")]
+pub mod layer;
+pub mod logger;
+#[cfg(feature = "reqwest")]
+pub mod middleware;
 #[cfg(feature = "opentelemetry")]
 pub mod otel;
 mod output;
 pub mod payload;
 pub mod propagation;
-#[cfg(feature = "reqwest")]
-pub mod reqwest;
 pub mod sampling;
 #[cfg(feature = "env_logger")]
 mod setup;
+#[cfg(feature = "tracing")]
+pub mod subscriber;
 #[cfg(feature = "tokio")]
 pub mod task;
 pub mod thread;
-#[cfg(feature = "tower")]
-pub mod tower;
-#[cfg(feature = "tracing")]
-pub mod tracing;
 
 #[doc(hidden)]
 pub mod __private;

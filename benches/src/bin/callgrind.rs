@@ -17,7 +17,7 @@ use std::hint::black_box;
 use std::pin::{Pin, pin};
 use std::task::{Context, Poll, Waker};
 
-use traced_runtime::log::TracedLogger;
+use traced_runtime::logger::TracedLogger;
 use traced_runtime::propagation::{TRACEPARENT_LEN, TraceParent};
 use traced_runtime::{SpanId, TraceContext, TraceId, TracedFutureExt as _, traced};
 
@@ -103,8 +103,8 @@ fn install_sink_logger(stamp: bool) {
         }
         fn flush(&self) {}
     }
-    let logger = traced_runtime::log::Builder::new()
-        .format(traced_runtime::log::Format::Text)
+    let logger = traced_runtime::logger::Builder::new()
+        .format(traced_runtime::logger::Format::Text)
         // No timestamp: the peers' rows format none either (equal work, as before).
         .timestamp(false)
         .filter_level(log::LevelFilter::Info)

@@ -170,8 +170,8 @@ impl Callsite {
         // A back end that shows no key-values (fern, simple_logger, tracing-log's `LogTracer`)
         // would lose the values of `args`, `ret`, `err` and `exit`: they go into the message
         // too, as `tracing` writes its fields when it logs to `log` (see
-        // `log::set_values_in_message`; off under traced's own outputs, which print key-values).
-        let inline = (crate::log::values_in_message() && kvs.count() > 0).then_some(kvs);
+        // `logger::set_values_in_message`; off under traced's own outputs, which print key-values).
+        let inline = (crate::logger::values_in_message() && kvs.count() > 0).then_some(kvs);
         match (entry, inline) {
             (Some(message), None) => emit(format_args!("{message}")),
             (Some(message), Some(kvs)) => emit(format_args!("{message}{}", InlineKvs(kvs))),

@@ -100,7 +100,14 @@ impl<F: Future, S: Setup> Future for TracedFuture<F, S> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
         let mut log_entry = None;
-        if let Some(pending) = this.pending.take() {
+        // Tested before it is taken: `take` copies the whole `Pending` out and writes `None`
+        // back, which every later poll would pay for nothing.
+        if let Some(pending) = this
+            .pending
+            .is_some()
+            .then(|| this.pending.take())
+            .flatten()
+        {
             let callsite = pending.callsite;
             // Out of line: this generic fn is instantiated for every traced async fn.
             *this.ctx = Some(pending.setup.apply(derive_for(callsite)));

@@ -8,12 +8,13 @@
 //!
 //! One idea per file: `callsite` (the static facts and the lines they log), `infer` (type
 //! inference and trait-bound helpers), `setup` (fields added to the derived context),
-//! `sync_guard` (entry and guard of sync fns), `future` (the async shapes' future), `span_end`
+//! `sync_guard` (entry and guard of sync fns), `open_spans` (the starts of their exported spans), `future` (the async shapes' future), `span_end`
 //! and `span_error` (ending a span with its status).
 
 mod callsite;
 mod future;
 mod infer;
+mod open_spans;
 mod setup;
 mod span_end;
 mod span_error;

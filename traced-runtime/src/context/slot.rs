@@ -25,6 +25,7 @@
 //!   store-to-load forwarding (about 5 ns per call).
 
 use core::cell::{Cell, RefCell};
+use core::num::NonZeroU64;
 use core::ptr::NonNull;
 
 use super::value::{SpanIds, TraceContext};
@@ -83,8 +84,9 @@ const BASE: u64 = 0;
 const HAS_CONTEXT: u64 = 1;
 /// The bit of a frame id that says the frame's context is in `OWNED`.
 const OWNS: u64 = 2;
-/// Frame ids advance in steps of this, which leaves bit 2 clear for [`FrameId::raw`]'s users.
-const STEP: u64 = 8;
+/// Frame ids advance in steps of this, which leaves bits 2 and 3 clear for [`FrameId::raw`]'s
+/// users.
+const STEP: u64 = 16;
 
 /// Names one frame of this thread's slot. Ids are never reused (a 64-bit counter), so an id
 /// whose frame is gone names nothing, whatever was pushed since.
@@ -92,10 +94,21 @@ const STEP: u64 = 8;
 pub(crate) struct FrameId(u64);
 
 impl FrameId {
-    /// The id as a number: never 0, bit 2 always clear.
+    /// The id as a number: never 0, bits 2 and 3 always clear.
     #[inline(always)]
     pub(crate) const fn raw(self) -> u64 {
         self.0
+    }
+
+    /// [`raw`](Self::raw), typed as never 0.
+    #[inline(always)]
+    pub(crate) const fn raw_nonzero(self) -> NonZeroU64 {
+        match NonZeroU64::new(self.0) {
+            Some(raw) => raw,
+            // Ids start at `STEP` and only grow (a 64-bit counter does not wrap in practice);
+            // should one ever be 0, it names the base frame's neighbour, 1, which is never used.
+            None => NonZeroU64::MIN,
+        }
     }
 
     /// The id whose [`raw`](Self::raw) value is `raw`.
@@ -348,11 +361,20 @@ pub(crate) fn set_span_ids(ids: SpanIds) {
     slot(|s| s.parent_span_id.set(ids.parent_span_id));
 }
 
-/// Sets the span ids of frame `id`, which is not the top frame; nothing when it is gone.
+/// Closes the span opened in place on frame `id`, which is not the top frame: its parent-id
+/// becomes its span-id again (the caller's), and `caller_parent_span_id` its parent-id. Nothing
+/// when the frame is gone.
 #[cold]
-pub(crate) fn set_covered_span_ids(id: FrameId, ids: SpanIds) {
+pub(crate) fn close_covered_span(id: FrameId, caller_parent_span_id: Option<SpanId>) {
     if let Some(at) = position(id) {
-        set_span_at(at, ids);
+        let span = span_at(at);
+        set_span_at(
+            at,
+            SpanIds {
+                span_id: span.parent_span_id,
+                parent_span_id: caller_parent_span_id,
+            },
+        );
     }
 }
 

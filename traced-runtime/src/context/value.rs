@@ -245,7 +245,7 @@ impl TraceContext {
     /// [`child`](Self::child); `None` for a trace started here or built by hand.
     ///
     /// The JSON log lines read it: a trace continued from `X-Cloud-Trace-Context` logs under
-    /// the load balancer's span (see [`crate::log`]).
+    /// the load balancer's span (see [`crate::logger`]).
     ///
     /// [`Propagators::extract`]: crate::propagation::Propagators::extract
     #[inline]

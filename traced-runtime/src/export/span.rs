@@ -15,9 +15,9 @@ pub enum Kind {
     #[default]
     Internal,
     /// The handling of an incoming request: the span of the server layer
-    /// ([`tower::ServerLayer`](crate::tower)).
+    /// ([`layer::ServerLayer`](crate::layer)).
     Server,
-    /// An outgoing request: the span of the client layer (`tower::ClientLayer`) and of the
+    /// An outgoing request: the span of the client layer (`layer::ClientLayer`) and of the
     /// reqwest middleware. Its span-id is the parent-id sent downstream.
     Client,
 }

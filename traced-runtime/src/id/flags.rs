@@ -96,7 +96,7 @@ impl TraceFlags {
     /// # Errors
     ///
     /// As [`from_hex`](Self::from_hex).
-    #[inline]
+    #[inline(always)]
     pub fn from_hex_bytes(hex: &[u8]) -> Result<Self, ParseIdError> {
         parse_byte(hex).map(Self)
     }

@@ -121,7 +121,7 @@ pub(super) fn parse_hex(hex: &[u8], expected_len: usize) -> Result<u128, ParseId
 /// # Errors
 ///
 /// [`ParseIdError`] when `hex` is not 2 bytes long or a byte is not lowercase hex.
-#[inline]
+#[inline(always)]
 pub(crate) fn parse_byte(hex: &[u8]) -> Result<u8, ParseIdError> {
     // Two digits fit in a byte.
     parse_hex(hex, 2).map(|value| value as u8)

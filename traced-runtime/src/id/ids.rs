@@ -98,7 +98,8 @@ macro_rules! id_impl {
             /// # Errors
             ///
             /// As [`from_hex`](Self::from_hex).
-            #[inline]
+            // Always inlined: the constant length leaves one arm of the hex parser.
+            #[inline(always)]
             pub fn from_hex_bytes(hex: &[u8]) -> Result<Self, ParseIdError> {
                 let value = parse_hex(hex, $bytes * 2)?;
                 // parse_hex checked the length, so the value fits.
@@ -156,6 +157,20 @@ id_impl!(
 );
 id_impl!(SpanId, u64, NonZeroU64, 8, "span-id", random::span_id_bits);
 
+impl SpanId {
+    /// A random span-id from the same stream as [`random`](Self::random), when it can be drawn
+    /// without a call (the thread's generator is seeded); `None`, drawing nothing, otherwise.
+    ///
+    /// The draw of the `#[traced(span)]` fast path, which falls back to its general path (and
+    /// [`random`](Self::random)) on `None`.
+    #[inline(always)]
+    pub(crate) fn random_if_seeded() -> Option<Self> {
+        random::span_id_bits_if_seeded()
+            .and_then(NonZeroU64::new)
+            .map(Self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,9 +189,28 @@ mod tests {
 
     #[test]
     fn span_ids_do_not_repeat_on_a_thread() {
-        let ids: std::collections::HashSet<SpanId> =
-            (0..10_000).map(|_| SpanId::random()).collect();
+        let ids: std::collections::HashSet<SpanId> = (0..10_000)
+            .map(|i| {
+                if i % 2 == 0 {
+                    SpanId::random()
+                } else {
+                    // Seeded by the draw before: the fast draw comes from the same stream.
+                    SpanId::random_if_seeded().unwrap()
+                }
+            })
+            .collect();
         assert_eq!(ids.len(), 10_000);
+    }
+
+    #[test]
+    fn the_fast_draw_needs_a_seeded_thread() {
+        std::thread::spawn(|| {
+            assert_eq!(SpanId::random_if_seeded(), None);
+            let _seed = SpanId::random();
+            assert!(SpanId::random_if_seeded().is_some());
+        })
+        .join()
+        .unwrap();
     }
 
     #[test]

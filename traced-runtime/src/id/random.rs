@@ -48,6 +48,27 @@ pub(super) fn span_id_bits() -> u64 {
         .unwrap_or_else(|_| with_rng(RngCore::next_u64))
 }
 
+/// Draws 64 bits for a span-id like [`span_id_bits`], but only when this thread's stream is
+/// seeded and the draw is not 0: `None` otherwise (the first draw of a thread, thread teardown,
+/// once in 2^64 draws), and then the caller draws with [`span_id_bits`]. Makes no call, so a
+/// caller's fast path stays a leaf function.
+#[inline(always)]
+pub(super) fn span_id_bits_if_seeded() -> Option<u64> {
+    SPAN_COUNTER
+        .try_with(|counter| {
+            let state = counter.get();
+            if state == 0 {
+                return None;
+            }
+            let state = state.wrapping_add(SPLITMIX_GAMMA);
+            counter.set(state);
+            // 0 only for a counter of 0, which reseeds on the next draw.
+            Some(splitmix64_mix(state)).filter(|&bits| bits != 0)
+        })
+        .ok()
+        .flatten()
+}
+
 /// Calls `f` with this thread's generator, seeding it from the OS on first use.
 ///
 /// The slot has no destructor, so the access compiles to a plain thread-local address; the

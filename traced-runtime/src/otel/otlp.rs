@@ -17,7 +17,7 @@
 //!
 //! ```no_run
 //! fn main() -> Result<(), traced_runtime::otel::otlp::OtlpError> {
-//!     traced_runtime::log::init();
+//!     traced_runtime::logger::init();
 //!     let _otlp = traced_runtime::otel::otlp::init()?; // flushed when `main` returns
 //!     // ... serve requests ...
 //!     Ok(())

@@ -1,6 +1,6 @@
 //! Which characters may never reach a log line raw, and how a text column is written so that it
 //! reads back unambiguously: shared by traced's text and JSON formats and the tracing-subscriber
-//! stamp (see [Escaping](crate::log#escaping)).
+//! stamp (see [Escaping](crate::logger#escaping)).
 
 use core::fmt::{self, Write};
 

@@ -1,5 +1,5 @@
 //! The key names traced writes and the one reserved-key rule every format applies (see
-//! [Reserved keys](crate::log#reserved-keys)).
+//! [Reserved keys](crate::logger#reserved-keys)).
 //!
 //! A user's key (a context field, a record key-value, a `tracing` field) is written under
 //! [`USER_KEY_PREFIX`]` + key` when the format writes a key of that name itself, and under
@@ -16,12 +16,12 @@ pub const PARENT_SPAN_ID_KEY: &str = "parent_span_id";
 /// that a user's value can never pass for them.
 pub const TRACE_FLAGS_KEY: &str = "trace_flags";
 /// Prefix put before a user's key that has a reserved name (see
-/// [Reserved keys](crate::log#reserved-keys)): a field `trace_id` is written as `user.trace_id`.
+/// [Reserved keys](crate::logger#reserved-keys)): a field `trace_id` is written as `user.trace_id`.
 pub const USER_KEY_PREFIX: &str = "user.";
 /// Separator before the count of a user key already written on the line (`account#2`).
 pub(crate) const REPEAT_SEPARATOR: char = '#';
 
-/// The keys [`TracedLogger`](crate::log::TracedLogger) stamps from the context, each with the
+/// The keys [`TracedLogger`](crate::logger::TracedLogger) stamps from the context, each with the
 /// name a user's key of that name is renamed to. Static, so that a renamed key needs no
 /// allocation.
 const CONTEXT_KEYS: [(&str, &str); 4] = [

@@ -3,7 +3,7 @@
 //! and how a text column is quoted ([`escape`]), and whether traced's logger is installed
 //! ([`installed`]).
 //!
-//! Above both sits `setup`, the combined set-up: [`log::Builder::try_init`](crate::log::Builder::try_init)
+//! Above both sits `setup`, the combined set-up: [`logger::Builder::try_init`](crate::logger::Builder::try_init)
 //! installs the `log` logger and, with the `tracing` feature, the `tracing` bridge.
 
 // Each piece serves the ready-made formats (`env_logger`), the tracing-subscriber stamp

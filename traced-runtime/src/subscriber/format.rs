@@ -27,7 +27,7 @@ use crate::output::keys::{PARENT_SPAN_ID_KEY, Reserved, SPAN_ID_KEY, TRACE_ID_KE
 /// - JSON ([`json`](super::json)): top-level keys `"trace_id"`, `"span_id"`,
 ///   `"parent_span_id"` and one per user field, all strings, each only when present.
 ///
-/// User keys follow traced's one rule ([Reserved keys](crate::log#reserved-keys)): a field named
+/// User keys follow traced's one rule ([Reserved keys](crate::logger#reserved-keys)): a field named
 /// like a key the line already has from traced or tracing-subscriber (`trace_id`, `level`,
 /// `fields`, ...) is written as `user.NAME`, and a name already on the line as `NAME#2`; in
 /// JSON, a top-level key of the inner line named like a context key (an event field of
@@ -64,7 +64,7 @@ impl<F> TracedFormat<F> {
 ///
 /// ```no_run
 /// tracing_subscriber::fmt()
-///     .event_format(traced_runtime::tracing::text())
+///     .event_format(traced_runtime::subscriber::text())
 ///     .init();
 /// ```
 #[must_use]
@@ -78,7 +78,7 @@ pub fn text() -> TracedFormat<Format<Full, SystemTime>> {
 /// ```no_run
 /// tracing_subscriber::fmt()
 ///     .json()
-///     .event_format(traced_runtime::tracing::json())
+///     .event_format(traced_runtime::subscriber::json())
 ///     .init();
 /// ```
 #[must_use]

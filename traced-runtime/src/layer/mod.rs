@@ -13,7 +13,7 @@
 //!   (`/orders/{id}`), for the span name and `http.route`.
 //!
 //! ```
-//! use traced_runtime::tower::{ClientLayer, ServerLayer};
+//! use traced_runtime::layer::{ClientLayer, ServerLayer};
 //!
 //! // Server: `axum::Router::new().route(..).layer(ServerLayer::new())`.
 //! let server = ServerLayer::new().with_request_id_headers(["x-request-id"]);
@@ -22,7 +22,7 @@
 //! # let _ = (server, client);
 //! ```
 //!
-//! With reqwest, use the `reqwest` feature's middleware (`traced_runtime::reqwest::TracedMiddleware`),
+//! With reqwest, use the `reqwest` feature's middleware (`traced_runtime::middleware::TracedMiddleware`),
 //! which opens the same `CLIENT` span.
 //!
 //! # Order with tower-http's `TraceLayer`
@@ -36,10 +36,10 @@
 //! Router::new()
 //!     .route(..)
 //!     .layer(tower_http::trace::TraceLayer::new_for_http())  // inner: runs inside the span
-//!     .layer(traced_runtime::tower::ServerLayer::new())       // outer: extracts first
+//!     .layer(traced_runtime::layer::ServerLayer::new())       // outer: extracts first
 //! // or, with ServiceBuilder (the first layer is the outer one):
 //! ServiceBuilder::new()
-//!     .layer(traced_runtime::tower::ServerLayer::new())
+//!     .layer(traced_runtime::layer::ServerLayer::new())
 //!     .layer(tower_http::trace::TraceLayer::new_for_http())
 //! ```
 //!

@@ -21,7 +21,7 @@ use crate::future::{InContext, TracedFutureExt};
 use crate::propagation::{TRACEPARENT_LEN, TraceParent, extract_or_root, extract_with_request_id};
 
 /// Default `log` target of the lines written by [`ServerLayer`] (request line and access log).
-pub const DEFAULT_TARGET: &str = "traced_runtime::tower";
+pub const DEFAULT_TARGET: &str = "traced_runtime::layer";
 
 /// Name of the response header of [`ServerLayer::with_server_timing`].
 const SERVER_TIMING: &str = "server-timing";

@@ -17,7 +17,7 @@ use crate::future::{InContext, TracedFutureExt};
 use crate::propagation::inject;
 
 /// `log` target (and `code.namespace`) of the client spans.
-const TARGET: &str = "traced_runtime::tower::client";
+const TARGET: &str = "traced_runtime::layer::client";
 
 /// Client-side layer: one `CLIENT` span per outgoing `http::Request`, injected into it.
 ///

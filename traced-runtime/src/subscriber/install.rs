@@ -1,5 +1,5 @@
 //! Installing [`LogLayer`] as the process's `tracing` subscriber, filtered like the `log`
-//! logger it writes to (what `log::init` does with the `tracing` feature).
+//! logger it writes to (what `logger::init` does with the `tracing` feature).
 
 use core::fmt;
 
@@ -63,8 +63,8 @@ impl fmt::Display for SubscriberExists {
         f.write_str(
             "a global `tracing` subscriber was already installed, so `tracing` events are \
              written by it, not by traced's logger; to stamp them with the trace ids, give it \
-             `traced_runtime::tracing::text()` (or `json()`) as its event format, or add \
-             `traced_runtime::tracing::LogLayer` to it and drop its own output",
+             `traced_runtime::subscriber::text()` (or `json()`) as its event format, or add \
+             `traced_runtime::subscriber::LogLayer` to it and drop its own output",
         )
     }
 }

@@ -6,13 +6,13 @@
 //!
 //! # traced's output first
 //!
-//! With this feature, [`log::init`](crate::log::init) (and [`try_init`](crate::log::try_init),
-//! [`Builder::try_init`](crate::log::Builder::try_init)) installs traced's logger as the `log`
+//! With this feature, [`logger::init`](crate::logger::init) (and [`try_init`](crate::logger::try_init),
+//! [`Builder::try_init`](crate::logger::Builder::try_init)) installs traced's logger as the `log`
 //! logger and, when no global `tracing` subscriber is installed yet, a subscriber that hands
 //! every `tracing` event to it ([`LogLayer`]). No other line is needed:
 //!
 //! ```
-//! traced_runtime::log::init();
+//! traced_runtime::logger::init();
 //! tracing::info!(status = 200, "finished"); // [-] [-] INFO <module>: finished status=200
 //! ```
 //!
@@ -31,14 +31,14 @@
 //!
 //! ```no_run
 //! tracing_subscriber::fmt()
-//!     .event_format(traced_runtime::tracing::text())
+//!     .event_format(traced_runtime::subscriber::text())
 //!     .init();
 //! ```
 //!
 //! ```no_run
 //! tracing_subscriber::fmt()
 //!     .json()
-//!     .event_format(traced_runtime::tracing::json())
+//!     .event_format(traced_runtime::subscriber::json())
 //!     .init();
 //! ```
 //!
@@ -51,15 +51,15 @@
 //!
 //! The first one installed wins; nothing is printed twice and traced does not panic:
 //!
-//! - tracing-subscriber's `init()` first, then [`log::init`](crate::log::init): the `log`
-//!   logger is already `LogTracer`, so traced's is not installed; `log::init` says so once on
-//!   stderr, and every line keeps going to tracing-subscriber ([`try_init`](crate::log::try_init)
+//! - tracing-subscriber's `init()` first, then [`logger::init`](crate::logger::init): the `log`
+//!   logger is already `LogTracer`, so traced's is not installed; `logger::init` says so once on
+//!   stderr, and every line keeps going to tracing-subscriber ([`try_init`](crate::logger::try_init)
 //!   returns the error instead).
-//! - `log::init` first, then a `tracing` subscriber: tracing-subscriber's `init()` panics
+//! - `logger::init` first, then a `tracing` subscriber: tracing-subscriber's `init()` panics
 //!   (that is its contract when a `log` logger or a global subscriber exists); its `try_init()`
 //!   returns the error and every line keeps going to traced's output.
 //! - A `tracing` subscriber set with `tracing::subscriber::set_global_default` (no `LogTracer`)
-//!   first, then `log::init`: `log` records go to traced's output, `tracing` events to that
+//!   first, then `logger::init`: `log` records go to traced's output, `tracing` events to that
 //!   subscriber, and traced's logger writes one WARN line saying so.
 
 mod bridge;

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicU8, Ordering};
 
 use crate::output::installed;
 
-/// Not chosen: on, unless traced's own logger ([`init`](crate::log::init)) is installed.
+/// Not chosen: on, unless traced's own logger ([`init`](crate::logger::init)) is installed.
 const AUTO: u8 = 0;
 const ON: u8 = 1;
 const OFF: u8 = 2;
@@ -19,12 +19,12 @@ static CHOICE: AtomicU8 = AtomicU8::new(AUTO);
 ///
 /// By default they do, so that a back end that shows no key-values (fern, simple_logger, a
 /// log4rs pattern without `{K(..)}`, tracing-log's `LogTracer` under tracing-subscriber) loses
-/// nothing; except once traced's own logger ([`init`](crate::log::init)) is installed, whose
+/// nothing; except once traced's own logger ([`init`](crate::logger::init)) is installed, whose
 /// formats print key-values. Turn it off for another logger that prints key-values, or each
 /// value appears twice.
 ///
 /// ```
-/// traced_runtime::log::set_values_in_message(false); // my logger prints key-values
+/// traced_runtime::logger::set_values_in_message(false); // my logger prints key-values
 /// ```
 pub fn set_values_in_message(on: bool) {
     CHOICE.store(if on { ON } else { OFF }, Ordering::Relaxed);

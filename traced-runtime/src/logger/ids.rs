@@ -20,16 +20,16 @@ use crate::id::{SpanId, TraceId};
 /// // fern: `.format(|out, message, record| out.finish(format_args!(...)))`
 /// out(format_args!(
 ///     "{} {} {}: {}",
-///     traced_runtime::log::ids(),
+///     traced_runtime::logger::ids(),
 ///     record.level(),
 ///     record.target(),
 ///     message
 /// ));
 /// # }
 /// let ctx = traced_runtime::TraceContext::new_root();
-/// let text = ctx.in_scope(|| traced_runtime::log::ids().to_string());
+/// let text = ctx.in_scope(|| traced_runtime::logger::ids().to_string());
 /// assert_eq!(text, format!("[{}] [-]", ctx.trace_id()));
-/// assert_eq!(traced_runtime::log::ids().to_string(), "[-] [-]");
+/// assert_eq!(traced_runtime::logger::ids().to_string(), "[-] [-]");
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Ids {

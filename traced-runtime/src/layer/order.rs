@@ -28,9 +28,9 @@ pub(super) fn check() {
     if !REPORTED.swap(true, Ordering::Relaxed) {
         log::warn!(
             target: super::DEFAULT_TARGET,
-            "traced_runtime::tower::ServerLayer runs inside tower_http::trace::TraceLayer, so \
+            "traced_runtime::layer::ServerLayer runs inside tower_http::trace::TraceLayer, so \
              tower-http's request and response lines carry no trace-id: apply traced's layer \
-             after tower-http's in axum (`.layer(tower_http..).layer(traced_runtime::tower::\
+             after tower-http's in axum (`.layer(tower_http..).layer(traced_runtime::layer::\
              ServerLayer::new())`), before it in a ServiceBuilder"
         );
     }

@@ -4,7 +4,7 @@
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), reqwest_middleware::Error> {
-//! use traced_runtime::reqwest::TracedMiddleware;
+//! use traced_runtime::middleware::TracedMiddleware;
 //!
 //! let client = reqwest_middleware::ClientBuilder::new(reqwest::Client::new())
 //!     .with(TracedMiddleware::new())
@@ -27,7 +27,7 @@ use crate::future::TracedFutureExt as _;
 use crate::propagation::inject;
 
 /// `log` target (and `code.namespace`) of the client spans.
-const TARGET: &str = "traced_runtime::reqwest";
+const TARGET: &str = "traced_runtime::middleware";
 
 /// A `reqwest-middleware` middleware: one `CLIENT` span per request sent inside a trace.
 ///

@@ -24,14 +24,14 @@ thread_local! {
 /// present is not repeated). traced's logger then stamps the current trace context and prints
 /// them: `key=value` in text, JSON keys in JSON.
 ///
-/// [`log::init`](crate::log::init) installs this layer as the process's `tracing` subscriber
+/// [`logger::init`](crate::logger::init) installs this layer as the process's `tracing` subscriber
 /// when none is installed. Add it yourself to a subscriber of your own:
 ///
 /// ```
 /// use tracing_subscriber::layer::SubscriberExt;
 ///
-/// traced_runtime::log::init();
-/// let subscriber = tracing_subscriber::registry().with(traced_runtime::tracing::LogLayer::new());
+/// traced_runtime::logger::init();
+/// let subscriber = tracing_subscriber::registry().with(traced_runtime::subscriber::LogLayer::new());
 /// tracing::subscriber::with_default(subscriber, || {
 ///     tracing::info!(user = "ada", "signed in"); // [-] [-] INFO <module>: signed in user=ada
 /// });
@@ -46,7 +46,7 @@ pub struct LogLayer {
 }
 
 impl LogLayer {
-    /// A layer that forwards while traced's logger ([`log::init`](crate::log::init)) is the
+    /// A layer that forwards while traced's logger ([`logger::init`](crate::logger::init)) is the
     /// global `log` logger.
     #[must_use]
     pub const fn new() -> Self {
@@ -54,7 +54,7 @@ impl LogLayer {
     }
 
     /// Forwards to whatever the global `log` logger is, for example your own back end wrapped
-    /// in [`TracedLogger`](crate::log::TracedLogger). Do not use it with tracing-log's
+    /// in [`TracedLogger`](crate::logger::TracedLogger). Do not use it with tracing-log's
     /// `LogTracer` as the `log` logger: every event would be printed twice.
     #[must_use]
     pub const fn forward_to_any_logger(mut self) -> Self {

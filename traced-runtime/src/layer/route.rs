@@ -28,7 +28,7 @@ pub struct Route(pub Cow<'static, str>);
 ///
 /// ```ignore
 /// use axum::extract::MatchedPath;
-/// use traced_runtime::tower::{RouteLayer, ServerLayer};
+/// use traced_runtime::layer::{RouteLayer, ServerLayer};
 ///
 /// let app = Router::new()
 ///     .route("/orders/{id}", get(order))

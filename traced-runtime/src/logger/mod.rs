@@ -46,16 +46,16 @@
 //!   `[… INFO shop] charged trace_id=… span_id=…`. Or use [`init`], built on env_logger.
 //! - fern (no key-values): put [`ids`] in the format:
 //!   `.format(|out, message, record| out.finish(format_args!("{} {} {}: {}",
-//!   traced_runtime::log::ids(), record.level(), record.target(), message)))`.
+//!   traced_runtime::logger::ids(), record.level(), record.target(), message)))`.
 //! - log4rs, with its `log_kv` feature: wrap `log4rs::Logger::new(config)` in [`TracedLogger`]
 //!   and name the keys in the pattern: `[{K(trace_id)(-)}] [{K(span_id)(-)}] {l} {t}: {m}{n}`.
 //!   Without `log_kv` (a default pattern), an `Encode` that writes
-//!   `write!(w, "{} ", traced_runtime::log::ids())?` before delegating to a `PatternEncoder`.
+//!   `write!(w, "{} ", traced_runtime::logger::ids())?` before delegating to a `PatternEncoder`.
 //! - flexi_logger: a format function that writes [`ids`]:
-//!   `write!(w, "{} {} {}: {}", traced_runtime::log::ids(), record.level(), record.target(),
+//!   `write!(w, "{} {} {}: {}", traced_runtime::logger::ids(), record.level(), record.target(),
 //!   record.args())`.
 //! - `tracing-subscriber` (through tracing-log's `LogTracer`): the event format
-//!   `traced_runtime::tracing::text()` or `json()` (feature `tracing`, see `crate::tracing`).
+//!   `traced_runtime::subscriber::text()` or `json()` (feature `tracing`, see `crate::subscriber`).
 //!
 //! A back end that shows no key-values still shows the values of `#[traced(err)]`, `ret`,
 //! `args` and `exit`: they are in the message text too (`exit with_err error=disk full`), except
@@ -82,7 +82,7 @@
 //! can neither replace nor duplicate the real key. [`TracedLogger`] applies the rule to the
 //! context keys for every back end, inside a context and outside one (where a record's own
 //! `trace_id` is data like any other, never an id); the ready-made formats apply it to their own
-//! keys as well, and so does the tracing-subscriber stamp (`crate::tracing::TracedFormat`, whose
+//! keys as well, and so does the tracing-subscriber stamp (`crate::subscriber::TracedFormat`, whose
 //! JSON lines reserve tracing-subscriber's keys `timestamp`, `level`, `fields`, `target`, ...).
 //! traced itself writes no key that starts with `user.`.
 //!
@@ -144,7 +144,7 @@ pub use crate::output::keys::{
 /// it to an inner logger.
 ///
 /// ```
-/// use traced_runtime::log::TracedLogger;
+/// use traced_runtime::logger::TracedLogger;
 ///
 /// struct Stdout;
 /// impl log::Log for Stdout {
@@ -214,7 +214,7 @@ impl<L: Log> Log for TracedLogger<L> {
 }
 
 /// The context's key-values, then its user fields, then the record's own key-values; user keys
-/// with a reserved name renamed (see [Reserved keys](crate::log#reserved-keys)).
+/// with a reserved name renamed (see [Reserved keys](crate::logger#reserved-keys)).
 struct Stamped<'a> {
     trace_id: TraceId,
     span_id: Option<SpanId>,

@@ -1,7 +1,7 @@
 //! The text format: `TIMESTAMP [trace_id] [span_id] LEVEL target: message key=value ...`.
 //!
 //! Every column is escaped so that a line is one line and parses back unambiguously (see the
-//! [module docs](crate::log#escaping)): the ids come from the context (hex), the level is a
+//! [module docs](crate::logger#escaping)): the ids come from the context (hex), the level is a
 //! word, and the target, message, keys and values are written bare only when they cannot be
 //! mistaken for anything else, quoted with Rust escapes otherwise.
 

@@ -1,5 +1,5 @@
 //! The JSON-lines format: one object per record, ids and user fields as top-level keys, every key
-//! once (see [Reserved keys](crate::log#reserved-keys)).
+//! once (see [Reserved keys](crate::logger#reserved-keys)).
 
 use core::fmt::{self, Write as _};
 

@@ -1,7 +1,7 @@
 //! The ready-made logger: env_logger's filtering and output, our text or JSON format.
 //!
 //! [`Builder::try_init`] itself is implemented in `crate::setup`, above both this module and
-//! `crate::tracing`, because it installs the `tracing` bridge as well.
+//! `crate::subscriber`, because it installs the `tracing` bridge as well.
 
 use core::fmt;
 use core::str::FromStr;
@@ -39,7 +39,7 @@ pub enum Format {
     /// `TIMESTAMP [trace_id] [span_id] LEVEL target: message key=value ...`.
     #[default]
     Text,
-    /// One JSON object per line (see the [module docs](crate::log)).
+    /// One JSON object per line (see the [module docs](crate::logger)).
     Json,
 }
 
@@ -78,7 +78,7 @@ impl Error for ParseFormatError {}
 /// `TRACED_LOG_TIMESTAMP`, `TRACED_GCP_PROJECT`); the methods override it.
 ///
 /// ```
-/// use traced_runtime::log::{Builder, Format};
+/// use traced_runtime::logger::{Builder, Format};
 ///
 /// Builder::new()
 ///     .format(Format::Json)
@@ -337,10 +337,10 @@ fn report_existing(result: Result<(), SetLoggerError>, said: &Once, out: &mut dy
 }
 
 /// What [`init`] writes to stderr when another `log` logger is already installed.
-const ALREADY_INSTALLED: &str = "traced_runtime::log::init: another `log` logger is already \
+const ALREADY_INSTALLED: &str = "traced_runtime::logger::init: another `log` logger is already \
      installed, so traced's logger was not; records keep going to it. To add the trace ids \
-     there: wrap that logger in `traced_runtime::log::TracedLogger`, or, for \
-     tracing-subscriber, give it `traced_runtime::tracing::text()` (or `json()`) as event \
+     there: wrap that logger in `traced_runtime::logger::TracedLogger`, or, for \
+     tracing-subscriber, give it `traced_runtime::subscriber::text()` (or `json()`) as event \
      format (feature `tracing`).";
 
 #[cfg(test)]
