@@ -5,7 +5,7 @@
 use core::fmt;
 
 use crate::fields::Fields;
-use crate::header::{Baggage, TraceState};
+use crate::header::{Baggage, Format, TraceState};
 use crate::id::{SpanId, TraceFlags, TraceId};
 
 /// One position in a trace: the trace-id, the current span-id and its parent, the trace-flags and
@@ -32,7 +32,7 @@ use crate::id::{SpanId, TraceFlags, TraceId};
 /// });
 /// assert_eq!(TraceContext::current(), None);
 /// ```
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct TraceContext {
     trace_id: TraceId,
     span_id: Option<SpanId>,
@@ -41,6 +41,8 @@ pub struct TraceContext {
     fields: Fields,
     tracestate: Option<TraceState>,
     baggage: Baggage,
+    /// The header format the trace was continued from (one byte, in what was padding).
+    origin: Option<Format>,
 }
 
 impl TraceContext {
@@ -59,6 +61,7 @@ impl TraceContext {
             fields: Fields::EMPTY,
             tracestate: None,
             baggage: Baggage::EMPTY,
+            origin: None,
         }
     }
 
@@ -87,6 +90,7 @@ impl TraceContext {
             fields: self.fields.clone(),
             tracestate: self.tracestate.clone(),
             baggage: self.baggage.clone(),
+            origin: self.origin,
         }
     }
 
@@ -236,6 +240,28 @@ impl TraceContext {
         self
     }
 
+    /// The header format this trace was continued from (`traceparent`, `b3`,
+    /// `X-Cloud-Trace-Context`, ...), set by [`Propagators::extract`] and inherited by
+    /// [`child`](Self::child); `None` for a trace started here or built by hand.
+    ///
+    /// The JSON log lines read it: a trace continued from `X-Cloud-Trace-Context` logs under
+    /// the load balancer's span (see [`crate::logger`]).
+    ///
+    /// [`Propagators::extract`]: crate::propagation::Propagators::extract
+    #[inline]
+    #[must_use]
+    pub const fn origin(&self) -> Option<Format> {
+        self.origin
+    }
+
+    /// Returns this context with the origin replaced (see [`origin`](Self::origin)).
+    #[inline]
+    #[must_use]
+    pub fn with_origin(mut self, origin: Option<Format>) -> Self {
+        self.origin = origin;
+        self
+    }
+
     /// The span-id and parent-id, as the slot keeps them for the current context.
     #[inline(always)]
     pub(crate) fn span_ids(&self) -> SpanIds {
@@ -262,6 +288,23 @@ impl TraceContext {
     }
 }
 
+/// Equal when the ids, flags, fields, tracestate and baggage are: the
+/// [`origin`](TraceContext::origin) says how a context arrived, not where in a trace it is, so
+/// a context injected and extracted again equals the one sent.
+impl PartialEq for TraceContext {
+    fn eq(&self, other: &Self) -> bool {
+        self.trace_id == other.trace_id
+            && self.span_id == other.span_id
+            && self.parent_span_id == other.parent_span_id
+            && self.flags == other.flags
+            && self.fields == other.fields
+            && self.tracestate == other.tracestate
+            && self.baggage == other.baggage
+    }
+}
+
+impl Eq for TraceContext {}
+
 impl fmt::Debug for TraceContext {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TraceContext")
@@ -275,6 +318,7 @@ impl fmt::Debug for TraceContext {
             .field("fields", &self.fields)
             .field("tracestate", &self.tracestate)
             .field("baggage", &self.baggage)
+            .field("origin", &self.origin)
             .finish()
     }
 }

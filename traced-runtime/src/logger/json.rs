@@ -78,7 +78,8 @@ pub(super) fn format(
             out.push_str("/traces/");
             out.push_str(trace_id);
             out.push('"');
-            if let Some(span_id) = span_id {
+            let load_balancer_span = load_balancer_span();
+            if let Some(span_id) = load_balancer_span.as_deref().or(span_id) {
                 member(out, GCP_SPAN_ID, span_id);
             }
             out.push_str(r#",""#);
@@ -205,4 +206,17 @@ impl fmt::Write for Escaped<'_> {
         write_fragment(self.0, s);
         Ok(())
     }
+}
+
+/// Issue 21: the load balancer's span-id (16 hex) when the current trace was continued from
+/// `X-Cloud-Trace-Context`, so that Cloud Logging joins the line to the load balancer's span
+/// (which Cloud Trace has) rather than to one of ours (which it may not have).
+fn load_balancer_span() -> Option<String> {
+    use crate::header::{CLOUD_TRACE_SPAN_FIELD, Format};
+    crate::context::with_current(|ctx| {
+        ctx.filter(|ctx| ctx.origin() == Some(Format::CloudTrace))
+            .and_then(|ctx| ctx.fields().get(CLOUD_TRACE_SPAN_FIELD))
+            .filter(|span| span.len() == 16 && span.bytes().all(|b| b.is_ascii_hexdigit()))
+            .map(str::to_owned)
+    })
 }

@@ -18,7 +18,7 @@
 //! - `Attributes`: the context's user fields (strings), then the record's key-values (integers,
 //!   floats and booleans typed, everything else as its `Display` string), then `code.namespace`
 //!   (module path), `code.file.path` and `code.line.number` where the record has them;
-//! - `InstrumentationScope`: the record's target (`my_app::api`, `traced_runtime::tower`);
+//! - `InstrumentationScope`: the record's target (`my_app::api`, `traced_runtime::layer`);
 //! - `Resource`: the provider's (with [`otlp::init`](super::otlp::init), the same as the
 //!   spans').
 //!

@@ -15,7 +15,7 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 use super::json;
 use super::members::{CARRIER_FIELDS, FIELDS_KEY, Members, Shape};
 use crate::context::TraceContext;
-use crate::propagation::inject;
+use crate::propagation::w3c_inject as inject;
 
 impl Serialize for TraceContext {
     /// Writes `{"traceparent": .., "tracestate": .., "baggage": .., "fields": {..}}`, leaving

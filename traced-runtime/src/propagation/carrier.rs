@@ -33,6 +33,15 @@ pub trait Extractor {
     /// is not ASCII. Returning several values lets the caller tell a duplicated `traceparent`
     /// (invalid) from a `tracestate` or `baggage` split over several headers (joined in order).
     fn get_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]>;
+
+    /// Every field name of the carrier, in any order (a name may repeat).
+    ///
+    /// Only formats whose field names are not fixed need it: Jaeger's `uberctx-{key}` baggage.
+    /// The default lists none, so a carrier that does not override it carries no Jaeger
+    /// baggage in; everything else works.
+    fn keys(&self) -> impl Iterator<Item = &str> {
+        core::iter::empty()
+    }
 }
 
 /// Write access to a carrier's fields.
@@ -49,6 +58,11 @@ impl<T: Extractor + ?Sized> Extractor for &T {
     #[inline]
     fn get_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> {
         (**self).get_all(name)
+    }
+
+    #[inline]
+    fn keys(&self) -> impl Iterator<Item = &str> {
+        (**self).keys()
     }
 }
 
@@ -70,6 +84,11 @@ impl<S: BuildHasher> Extractor for HashMap<String, String, S> {
             .iter()
             .filter(move |(k, _)| k.as_str() != name && k.eq_ignore_ascii_case(name));
         exact.into_iter().chain(others).map(|(_, v)| v.as_bytes())
+    }
+
+    /// The map's keys.
+    fn keys(&self) -> impl Iterator<Item = &str> {
+        HashMap::keys(self).map(String::as_str)
     }
 }
 
@@ -120,6 +139,11 @@ mod http_impls {
             };
             values.iter().map(AsRef::as_ref)
         }
+
+        /// The header names (lowercase).
+        fn keys(&self) -> impl Iterator<Item = &str> {
+            HeaderMap::keys(self).map(HeaderName::as_str)
+        }
     }
 
     impl Injector for HeaderMap {
@@ -137,6 +161,11 @@ mod http_impls {
         /// The request's headers.
         fn get_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> {
             Extractor::get_all(self.headers(), name)
+        }
+
+        /// The request's header names.
+        fn keys(&self) -> impl Iterator<Item = &str> {
+            Extractor::keys(self.headers())
         }
     }
 

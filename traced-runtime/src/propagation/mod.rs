@@ -10,6 +10,11 @@
 //!   requires.
 //! - [`extract_with_request_id`] also accepts a plain request-id header (`X-Request-Id`, ...)
 //!   when `traceparent` is absent.
+//! - Behind a load balancer or in a mesh, the headers those send: a [`Propagators`] set (B3
+//!   single and multiple headers, Jaeger, AWS X-Ray, Google Cloud's `X-Cloud-Trace-Context`),
+//!   chosen once for the process ([`set_global`], or `OTEL_PROPAGATORS`), which [`inject`],
+//!   [`extract`] and [`extract_or_root`] (and so the `tower` layers and the `reqwest`
+//!   middleware) use. W3C (`traceparent`, `baggage`) is the only default.
 //! - The pieces: [`TraceParent`] (strict parser / formatter), [`TraceState`], [`Baggage`], and
 //!   the carrier traits [`Extractor`] / [`Injector`] (implemented for `HashMap<String, String>`
 //!   and, with the `http` feature, `http::HeaderMap` and `http::Request`).
@@ -41,12 +46,23 @@
 //!   parent-id, i.e. the context *stands in* for the remote span. A server opens its own span
 //!   with [`TraceContext::child`], whose `parent_span_id` is then the remote span.
 
+mod adapters;
 mod carrier;
+mod global;
 mod request_id;
+mod set;
+mod w3c;
 
 use core::fmt;
 use std::error::Error;
 
+pub use crate::header::{
+    B3, B3_HEADER, B3_MAX_LEN, B3MultiValues, B3Sampling, CLOUD_TRACE_HEADER, CLOUD_TRACE_MAX_LEN,
+    CLOUD_TRACE_SPAN_FIELD, CloudTraceContext, Format, JAEGER_HEADER, JAEGER_MAX_LEN, ParseB3Error,
+    ParseCloudTraceError, ParseJaegerError, ParseXRayError, UBERCTX_PREFIX, UberTraceId,
+    UnknownFormat, X_B3_FLAGS, X_B3_PARENT_SPAN_ID, X_B3_SAMPLED, X_B3_SPAN_ID, X_B3_TRACE_ID,
+    XRAY_HEADER, XRAY_MAX_LEN, XRAY_TRACE_ID_FIELD, XRayHeader, XRaySampled, XRayTraceId,
+};
 pub use crate::header::{
     BAGGAGE_HEADER, Baggage, BaggageEntry, MAX_BYTES as BAGGAGE_MAX_BYTES,
     MAX_MEMBERS as BAGGAGE_MAX_MEMBERS, ParseBaggageError, ParseTraceParentError,
@@ -55,14 +71,18 @@ pub use crate::header::{
     TraceState,
 };
 pub use carrier::{Extractor, Injector};
+pub use global::{OTEL_PROPAGATORS, global, set_global};
 pub use request_id::{
     DEFAULT_REQUEST_ID_HEADERS, MAX_REQUEST_ID_LEN, REQUEST_ID_FIELD, extract_with_request_id,
 };
+pub use set::Propagators;
+#[cfg(feature = "serde")]
+pub(crate) use w3c::inject_w3c as w3c_inject;
 
 use crate::context::TraceContext;
-use crate::id::SpanId;
 
-/// Writes `ctx` into `carrier` as W3C headers.
+/// Writes `ctx` into `carrier` in every format of the process-wide set ([`global`]; W3C
+/// only by default, as described here; the others are described on [`Propagators::inject`]).
 ///
 /// Sets `traceparent` (version `00`; parent-id = the context's span-id, or a fresh random one
 /// when it has none; only the sampled and random flags), `tracestate` when the context has one
@@ -78,16 +98,7 @@ use crate::id::SpanId;
 ///
 /// To propagate the context of the calling code, use [`inject_current`].
 pub fn inject(ctx: &TraceContext, carrier: &mut impl Injector) {
-    let parent_id = ctx.span_id().unwrap_or_else(SpanId::random);
-    let tp = TraceParent::new(ctx.trace_id(), parent_id, ctx.trace_flags());
-    let mut buf = [0u8; TRACEPARENT_LEN];
-    carrier.set(TRACEPARENT_HEADER, tp.encode(&mut buf).to_owned());
-    if let Some(tracestate) = ctx.tracestate() {
-        carrier.set(TRACESTATE_HEADER, tracestate.as_str().to_owned());
-    }
-    if let Some(baggage) = ctx.baggage().to_header() {
-        carrier.set(BAGGAGE_HEADER, baggage);
-    }
+    global().inject(ctx, carrier);
 }
 
 /// Writes the current context into `carrier` (see [`inject`]); returns `false` and writes
@@ -110,7 +121,8 @@ pub fn inject_current(carrier: &mut impl Injector) -> bool {
     }
 }
 
-/// Reads a remote context from `carrier`.
+/// Reads a remote context from `carrier` with the process-wide set ([`global`]; W3C only by
+/// default, as described here; with more formats see [`Propagators::extract`]).
 ///
 /// The result has the remote trace-id and trace-flags; its span-id is the remote parent-id and
 /// it has no parent span-id of its own. Open the local span with [`TraceContext::child`].
@@ -125,24 +137,11 @@ pub fn inject_current(carrier: &mut impl Injector) -> bool {
 /// - [`ExtractError::Duplicate`]: more than one `traceparent` field, which W3C Trace Context
 ///   treats as invalid.
 /// - [`ExtractError::Invalid`]: the value does not parse (see [`TraceParent::parse`]).
+/// - With other formats in the set, their own variants ([`ExtractError::B3`], ...).
 ///
 /// In every case the specification asks for a fresh trace: see [`extract_or_root`].
 pub fn extract(carrier: &impl Extractor) -> Result<TraceContext, ExtractError> {
-    let mut values = carrier.get_all(TRACEPARENT_HEADER);
-    let first = values.next().ok_or(ExtractError::Missing)?;
-    let more = values.count();
-    if more > 0 {
-        return Err(ExtractError::Duplicate { count: more + 1 });
-    }
-    let tp = TraceParent::parse(first).map_err(ExtractError::Invalid)?;
-    let tracestate = TraceState::parse_joined(carrier.get_all(TRACESTATE_HEADER))
-        .ok()
-        .flatten();
-    Ok(
-        TraceContext::new(tp.trace_id(), Some(tp.parent_id()), tp.trace_flags())
-            .with_tracestate(tracestate)
-            .with_baggage(extract_baggage(carrier)),
-    )
+    global().extract(carrier)
 }
 
 /// Reads the `baggage` fields of `carrier` (see [`Baggage::parse_joined`]).
@@ -155,11 +154,12 @@ pub fn extract_baggage(carrier: &impl Extractor) -> Baggage {
 }
 
 /// Like [`extract`], but starts a fresh root trace ([`TraceContext::new_root`]) when the
-/// carrier holds no valid `traceparent`, as W3C Trace Context requires. The incoming
+/// carrier holds no valid `traceparent` (no valid context in any format of the set), as W3C
+/// Trace Context requires. The incoming
 /// `tracestate` is then dropped; the `baggage` is kept. Never fails.
 #[must_use]
 pub fn extract_or_root(carrier: &impl Extractor) -> TraceContext {
-    extract(carrier).unwrap_or_else(|_| root_with_baggage(carrier))
+    global().extract_or_root(carrier)
 }
 
 /// A fresh root that keeps the carrier's baggage.
@@ -171,7 +171,7 @@ pub(crate) fn root_with_baggage(carrier: &impl Extractor) -> TraceContext {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ExtractError {
-    /// The carrier has no `traceparent` field.
+    /// The carrier has no field of any format of the set (no `traceparent` with the default).
     Missing,
     /// The carrier has `count` (two or more) `traceparent` fields.
     Duplicate {
@@ -180,6 +180,19 @@ pub enum ExtractError {
     },
     /// The `traceparent` value is malformed.
     Invalid(ParseTraceParentError),
+    /// A B3 value (`b3` or `X-B3-*`) is malformed.
+    B3(ParseB3Error),
+    /// The `uber-trace-id` value is malformed.
+    Jaeger(ParseJaegerError),
+    /// The `X-Amzn-Trace-Id` value is malformed or repeated.
+    XRay(ParseXRayError),
+    /// The `X-Cloud-Trace-Context` value is malformed.
+    CloudTrace(ParseCloudTraceError),
+    /// B3 sent a sampling decision without identifiers (`b3: 0`); a fresh trace takes it.
+    SamplingOnly {
+        /// The decision.
+        sampled: bool,
+    },
 }
 
 impl fmt::Display for ExtractError {
@@ -188,6 +201,16 @@ impl fmt::Display for ExtractError {
             Self::Missing => f.write_str("no traceparent header"),
             Self::Duplicate { count } => write!(f, "{count} traceparent headers, expected one"),
             Self::Invalid(e) => fmt::Display::fmt(e, f),
+            Self::B3(e) => fmt::Display::fmt(e, f),
+            Self::Jaeger(e) => fmt::Display::fmt(e, f),
+            Self::XRay(e) => fmt::Display::fmt(e, f),
+            Self::CloudTrace(e) => fmt::Display::fmt(e, f),
+            Self::SamplingOnly { sampled } => {
+                write!(
+                    f,
+                    "b3 sampling decision ({sampled}) without trace identifiers"
+                )
+            }
         }
     }
 }
@@ -196,6 +219,10 @@ impl Error for ExtractError {
     fn source(&self) -> Option<&(dyn Error + 'static)> {
         match self {
             Self::Invalid(e) => Some(e),
+            Self::B3(e) => Some(e),
+            Self::Jaeger(e) => Some(e),
+            Self::XRay(e) => Some(e),
+            Self::CloudTrace(e) => Some(e),
             _ => None,
         }
     }
