@@ -111,6 +111,7 @@ mod future;
 mod header;
 pub mod id;
 pub mod log;
+pub mod messaging;
 #[cfg(feature = "opentelemetry")]
 pub mod otel;
 pub mod payload;
