@@ -98,7 +98,7 @@ where
         Some(headers) => ConsumerSpan::process(SYSTEM, message.topic().to_owned(), headers),
         None => ConsumerSpan::process(SYSTEM, message.topic().to_owned(), &NoHeaders),
     };
-    span.set_body_size(message.payload_len());
+    span.set_body_size(message.payload().map_or(0, <[u8]>::len));
     span
 }
 
