@@ -23,7 +23,9 @@ use axum::Router;
 use axum::extract::{MatchedPath, State};
 use axum::routing::post;
 use futures::StreamExt as _;
-use lapin::options::{BasicAckOptions, BasicConsumeOptions, BasicPublishOptions, QueueDeclareOptions};
+use lapin::options::{
+    BasicAckOptions, BasicConsumeOptions, BasicPublishOptions, QueueDeclareOptions,
+};
 use lapin::types::FieldTable;
 use lapin::{BasicProperties, Channel, Connection, ConnectionProperties};
 use opentelemetry_proto::tonic::trace::v1::Span;
@@ -78,7 +80,9 @@ struct Brokers {
 async fn run(amqp_url: &str, nats_url: &str) -> Result<(), Box<dyn std::error::Error>> {
     let amqp = Connection::connect(amqp_url, ConnectionProperties::default())
         .await
-        .map_err(|e| format!("RabbitMQ at {amqp_url}: {e} (bash tests/messaging/brokers.sh start)"))?;
+        .map_err(|e| {
+            format!("RabbitMQ at {amqp_url}: {e} (bash tests/messaging/brokers.sh start)")
+        })?;
     let nats = async_nats::connect(nats_url)
         .await
         .map_err(|e| format!("NATS at {nats_url}: {e} (bash tests/messaging/brokers.sh start)"))?;
@@ -95,7 +99,12 @@ async fn run(amqp_url: &str, nats_url: &str) -> Result<(), Box<dyn std::error::E
 
     // Worker 1: orders from RabbitMQ; ships each over NATS.
     let mut orders = channel
-        .basic_consume(ORDERS, "order-worker", BasicConsumeOptions::default(), FieldTable::default())
+        .basic_consume(
+            ORDERS,
+            "order-worker",
+            BasicConsumeOptions::default(),
+            FieldTable::default(),
+        )
         .await?;
     let order_worker = {
         let nats = nats.clone();
@@ -125,7 +134,7 @@ async fn run(amqp_url: &str, nats_url: &str) -> Result<(), Box<dyn std::error::E
             let message = events.next().await.expect("an event");
             traced_nats::consumer_span(&message)
                 .run(async move {
-                    log::info!(target: "event_worker", "event {:?} received", String::from_utf8_lossy(&message.payload));
+                    log::info!(target: "event_worker", "event \"{}\" received", String::from_utf8_lossy(&message.payload));
                     traced_lapin::publish(&channel, "", NOTIFICATIONS, BasicPublishOptions::default(), &message.payload, BasicProperties::default())
                         .await?
                         .await?;
@@ -140,7 +149,9 @@ async fn run(amqp_url: &str, nats_url: &str) -> Result<(), Box<dyn std::error::E
     let app = Router::new()
         .route("/orders", post(place_order))
         .route_layer(RouteLayer::new(|extensions: &http::Extensions| {
-            extensions.get::<MatchedPath>().map(|path| path.as_str().to_owned())
+            extensions
+                .get::<MatchedPath>()
+                .map(|path| path.as_str().to_owned())
         }))
         .with_state(brokers)
         .layer(ServerLayer::new().with_target("shop"));
@@ -186,7 +197,14 @@ async fn place_order(State(brokers): State<Brokers>, order: String) -> String {
         return "failed\n".to_owned();
     }
     let event = format!("order {order} placed");
-    if let Err(e) = traced_nats::publish(&brokers.nats, EVENTS, async_nats::HeaderMap::new(), event.into()).await {
+    if let Err(e) = traced_nats::publish(
+        &brokers.nats,
+        EVENTS,
+        async_nats::HeaderMap::new(),
+        event.into(),
+    )
+    .await
+    {
         log::error!(target: "shop", "event not published: {e}");
     }
     "accepted\n".to_owned()

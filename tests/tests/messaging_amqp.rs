@@ -103,7 +103,10 @@ async fn the_consumer_continues_the_publishers_trace_under_its_producer_span() {
         .into_iter()
         .find(|r| r.message == "handling order")
         .unwrap();
-    assert_eq!(line.trace_id(), Some(request.trace_id().to_string().as_str()));
+    assert_eq!(
+        line.trace_id(),
+        Some(request.trace_id().to_string().as_str())
+    );
     assert_eq!(
         line.span_id(),
         Some(consumer_ctx.span_id().unwrap().to_string().as_str())
@@ -116,7 +119,10 @@ async fn the_consumer_continues_the_publishers_trace_under_its_producer_span() {
     assert_eq!(producer.context.parent_span_id(), request.span_id());
     assert_eq!(consumer.kind, Kind::Consumer);
     assert_eq!(consumer.name, format!("process {queue}"));
-    assert_eq!(consumer.context.parent_span_id(), producer.context.span_id());
+    assert_eq!(
+        consumer.context.parent_span_id(),
+        producer.context.span_id()
+    );
     let attribute = |span: &traced_runtime::export::FinishedSpan, key: &str| {
         span.attributes
             .iter()
@@ -243,7 +249,10 @@ async fn garbled_headers_give_a_fresh_trace_and_one_warn_and_the_message_is_acke
     let logs = capture();
     let (_connection, channel, queue) = channel_and_queue(&url, "traced-amqp-garbled").await;
     let garbled = [
-        ("traceparent", AMQPValue::LongString(LongString::from("00-not-a-trace-id-01"))),
+        (
+            "traceparent",
+            AMQPValue::LongString(LongString::from("00-not-a-trace-id-01")),
+        ),
         ("traceparent", AMQPValue::LongLongInt(42)),
         (
             "traceparent",
@@ -296,7 +305,11 @@ async fn garbled_headers_give_a_fresh_trace_and_one_warn_and_the_message_is_acke
         .collect();
     assert_eq!(warnings.len(), 4, "{warnings:?}");
     for warning in &warnings[..3] {
-        assert!(warning.message.contains("traceparent: "), "{}", warning.message);
+        assert!(
+            warning.message.contains("traceparent: "),
+            "{}",
+            warning.message
+        );
     }
     assert!(warnings[3].message.contains("tracestate dropped"));
     for ctx in &handled[..3] {
@@ -379,7 +392,10 @@ async fn a_redelivered_message_continues_the_same_trace() {
         .collect();
     assert_eq!(lines.len(), 2);
     for line in &lines {
-        assert_eq!(line.trace_id(), Some(request.trace_id().to_string().as_str()));
+        assert_eq!(
+            line.trace_id(),
+            Some(request.trace_id().to_string().as_str())
+        );
     }
     assert_ne!(lines[0].span_id(), lines[1].span_id());
     let producer = spans_of(&request)

@@ -23,10 +23,15 @@ async fn the_subscriber_continues_the_publishers_trace_under_its_producer_span()
     let mut subscriber = client.subscribe(subject.clone()).await.unwrap();
     client.flush().await.unwrap();
     let request = TraceContext::new_root().child();
-    publish(&client, subject.clone(), async_nats::HeaderMap::new(), "hi".into())
-        .in_context(request.clone())
-        .await
-        .unwrap();
+    publish(
+        &client,
+        subject.clone(),
+        async_nats::HeaderMap::new(),
+        "hi".into(),
+    )
+    .in_context(request.clone())
+    .await
+    .unwrap();
     let message = subscriber.next().await.unwrap();
     let span = consumer_span(&message);
     let consumer_ctx = span.context().clone();
@@ -37,7 +42,10 @@ async fn the_subscriber_continues_the_publishers_trace_under_its_producer_span()
         .into_iter()
         .find(|r| r.message == "got event")
         .unwrap();
-    assert_eq!(line.trace_id(), Some(request.trace_id().to_string().as_str()));
+    assert_eq!(
+        line.trace_id(),
+        Some(request.trace_id().to_string().as_str())
+    );
     assert_eq!(
         line.span_id(),
         Some(consumer_ctx.span_id().unwrap().to_string().as_str())
@@ -50,7 +58,10 @@ async fn the_subscriber_continues_the_publishers_trace_under_its_producer_span()
     let consumer = span_of(&consumer_ctx).unwrap();
     assert_eq!(consumer.kind, Kind::Consumer);
     assert_eq!(consumer.name, format!("process {subject}"));
-    assert_eq!(consumer.context.parent_span_id(), producer.context.span_id());
+    assert_eq!(
+        consumer.context.parent_span_id(),
+        producer.context.span_id()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -132,7 +143,10 @@ async fn garbled_headers_give_a_fresh_trace_and_one_warn() {
     let mut subscriber = client.subscribe(subject.clone()).await.unwrap();
     client.flush().await.unwrap();
     let mut headers = async_nats::HeaderMap::new();
-    headers.insert("traceparent", "00-0af7651916cd43dd8448eb211c80319c-0000000000000000-01");
+    headers.insert(
+        "traceparent",
+        "00-0af7651916cd43dd8448eb211c80319c-0000000000000000-01",
+    );
     client
         .publish_with_headers(subject.clone(), headers, "x".into())
         .await

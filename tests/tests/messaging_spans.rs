@@ -90,7 +90,10 @@ fn a_publish_is_a_producer_span_and_its_consumer_a_child_of_it() {
     let consumer = span(&consumer_ctx);
     assert_eq!(consumer.span_kind, SpanKind::Consumer);
     assert_eq!(consumer.name, "process orders");
-    assert_eq!(consumer.span_context.trace_id(), producer.span_context.trace_id());
+    assert_eq!(
+        consumer.span_context.trace_id(),
+        producer.span_context.trace_id()
+    );
     assert_eq!(consumer.parent_span_id, producer.span_context.span_id());
     assert_eq!(
         attribute(&consumer, "messaging.operation.type"),
@@ -157,7 +160,10 @@ fn garbled_headers_start_a_fresh_trace_with_one_warn_naming_the_problem() {
     let consumer = ConsumerSpan::process("rabbitmq", "orders", &headers);
     let ctx = consumer.context().clone();
     consumer.in_scope(|| log::info!("handled anyway"));
-    assert_ne!(ctx.trace_id().to_string(), "4bf92f3577b34da6a3ce929d0e0e4736");
+    assert_ne!(
+        ctx.trace_id().to_string(),
+        "4bf92f3577b34da6a3ce929d0e0e4736"
+    );
     let warnings: Vec<_> = logs
         .records()
         .into_iter()
@@ -165,14 +171,21 @@ fn garbled_headers_start_a_fresh_trace_with_one_warn_naming_the_problem() {
         .collect();
     assert_eq!(warnings.len(), 1);
     assert_eq!(warnings[0].target, "traced_runtime::messaging");
-    assert!(warnings[0].message.contains("traceparent: "), "{}", warnings[0].message);
+    assert!(
+        warnings[0].message.contains("traceparent: "),
+        "{}",
+        warnings[0].message
+    );
     assert!(warnings[0].message.contains(&ctx.trace_id().to_string()));
     let handled = logs
         .records()
         .into_iter()
         .find(|r| r.message == "handled anyway")
         .unwrap();
-    assert_eq!(handled.trace_id(), Some(ctx.trace_id().to_string().as_str()));
+    assert_eq!(
+        handled.trace_id(),
+        Some(ctx.trace_id().to_string().as_str())
+    );
 }
 
 #[test]

@@ -33,8 +33,8 @@
 //! CONSUMER span continues the same trace. For a batch pulled with `basic_get`, use
 //! [`ConsumerSpan::batch`] with the deliveries (`Delivery` is an [`Extractor`]).
 
-use ::lapin::options::BasicPublishOptions;
 use ::lapin::message::Delivery;
+use ::lapin::options::BasicPublishOptions;
 use ::lapin::publisher_confirm::PublisherConfirm;
 use ::lapin::types::{AMQPValue, FieldTable, LongString};
 use ::lapin::{BasicProperties, Channel};
