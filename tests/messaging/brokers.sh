@@ -41,6 +41,7 @@ wait_for() {
 
 start() {
     mkdir -p "$state/rabbitmq/mnesia" "$state/rabbitmq/log"
+    chmod 755 "$state"
     if [ "$(id -u)" = 0 ] && id rabbitmq >/dev/null 2>&1; then
         chown -R rabbitmq: "$state/rabbitmq"
     fi

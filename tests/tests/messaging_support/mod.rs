@@ -8,7 +8,7 @@ use traced_runtime::export::{FinishedSpan, set_exporter};
 
 /// The URL in `var`, or `None` after printing why the test is skipped (`.ci/run` sets it after
 /// starting the brokers; see README's messaging section to start them locally).
-pub fn broker_url(var: &str) -> Option<String> {
+pub(crate) fn broker_url(var: &str) -> Option<String> {
     match std::env::var(var) {
         Ok(url) if !url.is_empty() => Some(url),
         _ => {
@@ -21,7 +21,7 @@ pub fn broker_url(var: &str) -> Option<String> {
 static SPANS: Mutex<Vec<FinishedSpan>> = Mutex::new(Vec::new());
 
 /// Installs the collecting exporter (once per test binary).
-pub fn collect_spans() {
+pub(crate) fn collect_spans() {
     static INSTALL: OnceLock<()> = OnceLock::new();
     INSTALL.get_or_init(|| {
         set_exporter(|span: FinishedSpan| {
@@ -35,7 +35,7 @@ pub fn collect_spans() {
 }
 
 /// The exported spans of `trace`'s trace.
-pub fn spans_of(trace: &TraceContext) -> Vec<FinishedSpan> {
+pub(crate) fn spans_of(trace: &TraceContext) -> Vec<FinishedSpan> {
     SPANS
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
@@ -46,7 +46,7 @@ pub fn spans_of(trace: &TraceContext) -> Vec<FinishedSpan> {
 }
 
 /// The exported span whose span-id is `ctx`'s.
-pub fn span_of(ctx: &TraceContext) -> Option<FinishedSpan> {
+pub(crate) fn span_of(ctx: &TraceContext) -> Option<FinishedSpan> {
     SPANS
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
@@ -56,6 +56,6 @@ pub fn span_of(ctx: &TraceContext) -> Option<FinishedSpan> {
 }
 
 /// A name no other test run uses.
-pub fn unique(prefix: &str) -> String {
+pub(crate) fn unique(prefix: &str) -> String {
     format!("{prefix}-{}", TraceContext::new_root().trace_id())
 }
