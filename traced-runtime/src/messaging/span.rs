@@ -103,7 +103,7 @@ impl Drop for MessageSpan {
 /// The span ends (and is exported, kind [`Producer`](Kind::Producer), with `messaging.system`,
 /// `messaging.destination.name`, `messaging.operation.type = send`, and the message id and body
 /// size when set) when it drops. The library wrappers
-/// ([`lapin::publish`](super::lapin), [`nats::publish`](super::nats)) open, inject and end it in
+/// (`messaging::lapin::publish`, `messaging::nats::publish`) open, inject and end it in
 /// one call; open one by hand for any other transport:
 ///
 /// ```
