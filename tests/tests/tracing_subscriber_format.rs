@@ -127,7 +127,7 @@ fn a_json_line_has_the_ids_and_user_fields_as_top_level_keys() {
     tracing::subscriber::with_default(json_subscriber(buffer.clone()), || {
         ctx.in_scope(|| {
             let _account = field_scope("account_id", "account-456");
-            let _level = field_scope("level", "gold"); // tracing's own key: kept as kv.level
+            let _level = field_scope("level", "gold"); // tracing's own key: kept as user.level
             let span = tracing::info_span!("request", method = "GET");
             span.in_scope(|| tracing::info!(status = 200, "finished processing request"));
             log::warn!("from log");
@@ -153,7 +153,7 @@ fn a_json_line_has_the_ids_and_user_fields_as_top_level_keys() {
             "{line}"
         );
         assert_eq!(line["account_id"], "account-456", "{line}");
-        assert_eq!(line["kv.level"], "gold", "{line}");
+        assert_eq!(line["user.level"], "gold", "{line}");
     }
     assert_eq!(lines[0]["fields"]["status"], 200);
     assert_eq!(lines[0]["span"]["method"], "GET");

@@ -1,8 +1,6 @@
-//! Parsing and validation of the `#[traced(...)]` arguments. Nothing here generates code.
-//!
-//! [`Args::parse`] reads the tokens (typed keys, each value stored with its span, repeated keys
-//! rejected); [`Args::validate`] then checks the options against each other and against the
-//! function they annotate (`skip` names exist, `err` sits on a `Result`-returning fn).
+//! Parsing of the `#[traced(...)]` arguments: typed keys, each value stored with its span, a
+//! repeated key rejected at its second occurrence. Nothing here checks options against each other
+//! or against the item (`validate.rs`), and nothing generates code (`expand.rs`).
 
 use proc_macro2::Span;
 use syn::ext::IdentExt;
@@ -12,7 +10,6 @@ use syn::spanned::Spanned;
 use syn::{Error, Ident, LitStr, Token};
 
 use crate::fields::{self, Field};
-use crate::item::FnShape;
 
 mod kw {
     syn::custom_keyword!(span);
@@ -268,75 +265,6 @@ fn parse_skip(input: ParseStream<'_>) -> syn::Result<Vec<Ident>> {
         seen.push(name);
     }
     Ok(seen)
-}
-
-impl Args {
-    /// Checks the options against each other and against the function. All problems are
-    /// reported, each under its own token.
-    pub(crate) fn validate(&self, shape: &FnShape<'_>) -> syn::Result<()> {
-        let mut errors: Vec<Error> = Vec::new();
-        if self.skip_all.is_some() {
-            if let Some(args) = self.args {
-                errors.push(Error::new(
-                    args,
-                    "`args` conflicts with `skip_all`: `skip_all` lists no argument; remove one \
-                     of them",
-                ));
-            }
-            if let Some(skip) = &self.skip {
-                errors.push(Error::new(
-                    skip.key,
-                    "`skip(...)` conflicts with `skip_all`: remove one of them",
-                ));
-            }
-        }
-        if let Some(skip) = &self.skip {
-            let known = shape.arg_names();
-            for name in &skip.value {
-                let unraw = name.unraw();
-                if !known.iter().any(|k| k.unraw() == unraw) {
-                    let list = if known.is_empty() {
-                        "the function has no named argument".to_owned()
-                    } else {
-                        let names: Vec<String> = known.iter().map(|k| format!("`{k}`")).collect();
-                        format!("the arguments are {}", names.join(", "))
-                    };
-                    errors.push(Error::new(
-                        name.span(),
-                        format!("`skip` names `{name}`, which is not an argument: {list}"),
-                    ));
-                }
-            }
-        }
-        if let crate::item::Output::Type(syn::Type::Never(_)) = shape.output {
-            for (key, name) in [(self.exit, "exit"), (self.ret, "ret"), (self.err, "err")] {
-                if let Some(key) = key {
-                    errors.push(Error::new(
-                        key,
-                        format!("`{name}` has nothing to log: the function never returns (`-> !`)"),
-                    ));
-                }
-            }
-        } else if let Some(err) = self.err {
-            if let Some(reason) = shape.visibly_not_result() {
-                errors.push(Error::new(
-                    err,
-                    format!(
-                        "`err` needs a function returning `Result<T, E>`, but {reason}; remove \
-                         `err` or use `ret`"
-                    ),
-                ));
-            }
-        }
-        let mut errors = errors.into_iter();
-        match errors.next() {
-            None => Ok(()),
-            Some(mut first) => {
-                first.extend(errors);
-                Err(first)
-            }
-        }
-    }
 }
 
 #[cfg(test)]

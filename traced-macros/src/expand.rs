@@ -1,5 +1,6 @@
-//! Code generation for `#[traced]`. Arguments arrive parsed and validated from `args.rs`, the
-//! function's shape from `item.rs`; this file only writes tokens.
+//! Code generation for `#[traced]`: this file only writes tokens. The options arrive parsed
+//! (`args.rs`) and validated (`validate.rs`), the function's shape recognised (`item.rs`); the
+//! pipeline that runs those steps is in `lib.rs`.
 //!
 //! Every path in the output is absolute (`::core::...`, `#krate::__private::...`) and every
 //! local is prefixed `__traced_`, so the expansion does not depend on names in scope at the
@@ -10,43 +11,16 @@ use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
-use syn::{Error, Expr, ItemFn, Stmt, Type};
+use syn::{Expr, ItemFn, Stmt, Type};
 
 use crate::args::{Args, Level};
 use crate::fields::Format;
 use crate::item::{self, Body, FnShape, Output};
 
-/// Entry point: on any error the function is still emitted unchanged, beside a
-/// `compile_error!`, so IDE completion and the body's own diagnostics keep working.
-pub(crate) fn traced(args: TokenStream, item: TokenStream) -> TokenStream {
-    let func = item::parse(item.clone());
-    if func.is_err() {
-        if let Some(expr) = item::on_expression(&item) {
-            return expr;
-        }
-    }
-    let args = syn::parse2::<Args>(args);
-    let (args, func) = match (args, func) {
-        (Ok(args), Ok(func)) => (args, func),
-        (Err(err), Ok(_)) | (Ok(_), Err(err)) => return with_error(item, err),
-        (Err(mut err), Err(item_err)) => {
-            err.combine(item_err);
-            return with_error(item, err);
-        }
-    };
-    let shape = FnShape::of(&func);
-    match args.validate(&shape) {
-        // Without the `enable` feature the options are still checked, and the function is left
-        // exactly as written.
-        Ok(()) if !cfg!(feature = "enable") => item,
-        Ok(()) => Expansion::new(&args, &shape).function(),
-        Err(err) => with_error(item, err),
-    }
-}
-
-fn with_error(item: TokenStream, err: Error) -> TokenStream {
-    let err = err.to_compile_error();
-    quote! { #item #err }
+/// The traced function: `func`'s attributes and signature unchanged, a new body. `args` and
+/// `shape` come validated from `validate.rs`.
+pub(crate) fn function(args: &Args, shape: &FnShape<'_>) -> TokenStream {
+    Expansion::new(args, shape).function()
 }
 
 /// What every generated fragment needs.

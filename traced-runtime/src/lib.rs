@@ -103,7 +103,7 @@
 //! `opentelemetry`, `otlp`, `otlp-grpc`, `tracing` (module `tracing`: `tracing`
 //! events in traced's output, or the ids in `tracing-subscriber`'s), `lapin`, `async-nats`,
 //! `rdkafka` (module [`messaging`]: message headers as carriers, PRODUCER and CONSUMER spans).
-#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 
 mod context;
@@ -116,11 +116,14 @@ pub mod log;
 pub mod messaging;
 #[cfg(feature = "opentelemetry")]
 pub mod otel;
+mod output;
 pub mod payload;
 pub mod propagation;
 #[cfg(feature = "reqwest")]
 pub mod reqwest;
 pub mod sampling;
+#[cfg(feature = "env_logger")]
+mod setup;
 #[cfg(feature = "tokio")]
 pub mod task;
 pub mod thread;
@@ -139,4 +142,7 @@ pub use fields::Fields;
 pub use future::{InContext, TracedFutureExt};
 pub use id::{ParseIdError, SpanId, TraceFlags, TraceId};
 
+// The attribute's documentation lives here, with the runtime its examples run against (the
+// macro crate has no dev-dependency on this one: that cycle stopped `cargo package`).
+#[doc = include_str!("traced.md")]
 pub use traced_macros::traced;

@@ -4,8 +4,8 @@ use core::fmt;
 use core::marker::PhantomData;
 use std::borrow::Cow;
 
-use super::TraceContext;
 use super::slot::{self, FrameId};
+use super::value::TraceContext;
 
 /// Removes the context it entered from the current thread's slot when dropped. Returned by
 /// [`TraceContext::enter`] and [`field_scope`].
@@ -75,6 +75,56 @@ impl fmt::Debug for TraceContextGuard {
         f.debug_struct("TraceContextGuard")
             .field("frame", &self.frame.map(FrameId::raw))
             .finish()
+    }
+}
+
+impl TraceContext {
+    /// Makes this context current on this thread until the returned guard is dropped.
+    ///
+    /// Dropping the guard removes exactly this entry, also while a panic unwinds: with the usual
+    /// scoping, the context that was current before is current again. Guards may be dropped in
+    /// any order; each removes only its own entry (see the [module docs](crate::TraceContextGuard)
+    /// for guards kept past a poll or leaked). The guard is not `Send`, so it cannot end up on
+    /// another thread.
+    ///
+    /// Do not hold the guard across an `.await`: the poll it was entered in ends it, so it has no
+    /// effect after the first suspension. Wrap the future with
+    /// [`TracedFutureExt::in_context`](crate::TracedFutureExt::in_context) instead.
+    #[inline]
+    pub fn enter(&self) -> TraceContextGuard {
+        TraceContextGuard::install(Some(self.clone()))
+    }
+
+    /// Runs `f` with this context current and makes the previous context current again
+    /// afterwards, also when `f` panics.
+    ///
+    /// Whatever `f` entered and did not leave (a guard it leaked or returned) is left with it:
+    /// after `in_scope` returns, exactly the context that was current before is current.
+    #[inline]
+    pub fn in_scope<R>(&self, f: impl FnOnce() -> R) -> R {
+        in_scope(Some(self.clone()), f)
+    }
+
+    /// Returns a closure that runs `f` with this context current, wherever and whenever it is
+    /// called.
+    ///
+    /// The hand-off primitive for executors this crate has no helper for (rayon, a custom thread
+    /// pool, a callback registry): capture the context where work is created, run it elsewhere.
+    ///
+    /// ```
+    /// use traced_runtime::TraceContext;
+    ///
+    /// let ctx = TraceContext::new_root();
+    /// let job = ctx.wrap(|| traced_runtime::current_trace_id());
+    /// let seen = std::thread::spawn(job).join().unwrap();
+    /// assert_eq!(seen, Some(ctx.trace_id()));
+    /// ```
+    pub fn wrap<F, R>(&self, f: F) -> impl FnOnce() -> R + use<F, R>
+    where
+        F: FnOnce() -> R,
+    {
+        let ctx = self.clone();
+        move || ctx.in_scope(f)
     }
 }
 

@@ -27,7 +27,7 @@
 use core::cell::{Cell, RefCell};
 use core::ptr::NonNull;
 
-use super::TraceContext;
+use super::value::{SpanIds, TraceContext};
 use crate::id::{SpanId, TraceFlags, TraceId};
 
 /// Frames kept in the inline arrays; deeper ones (leaked guards, say) go to `SPILLED`.
@@ -161,34 +161,6 @@ fn with_owned<R>(id: FrameId, f: impl FnOnce(Option<&TraceContext>) -> R) -> R {
         (Ok(Some(r)), _) => r,
         (_, Some(f)) => f(None),
         (_, None) => unreachable!("with_owned: closure consumed without a result"),
-    }
-}
-
-/// The span-id and parent-id of a context.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct SpanIds {
-    pub(crate) span_id: Option<SpanId>,
-    pub(crate) parent_span_id: Option<SpanId>,
-}
-
-impl SpanIds {
-    pub(crate) const NONE: Self = Self {
-        span_id: None,
-        parent_span_id: None,
-    };
-
-    #[inline(always)]
-    pub(crate) fn of(ctx: &TraceContext) -> Self {
-        Self {
-            span_id: ctx.span_id,
-            parent_span_id: ctx.parent_span_id,
-        }
-    }
-
-    #[inline(always)]
-    pub(crate) fn write_to(self, ctx: &mut TraceContext) {
-        ctx.span_id = self.span_id;
-        ctx.parent_span_id = self.parent_span_id;
     }
 }
 
@@ -404,7 +376,7 @@ pub(crate) fn context_of(id: FrameId) -> Option<TraceContext> {
     let frame = frame_at(position(id)?)?;
     let mut ctx = frame.with_context(|ctx| ctx.cloned())?;
     let span = if is_top(id) { span_ids() } else { frame.span };
-    span.write_to(&mut ctx);
+    ctx.set_span_ids(span);
     Some(ctx)
 }
 
@@ -416,7 +388,7 @@ pub(crate) fn push(ctx: Option<TraceContext>) -> Option<FrameId> {
     let Some(ctx) = ctx else {
         return push_frame(Held::Nothing, 0, SpanIds::NONE);
     };
-    let span = SpanIds::of(&ctx);
+    let span = ctx.span_ids();
     let id = next_id(HAS_CONTEXT | OWNS);
     let owned = OWNED.try_with(|owned| {
         let mut owned = owned.try_borrow_mut().ok()?;
@@ -591,7 +563,7 @@ pub(crate) fn scope<R>(ctx: Option<TraceContext>, f: impl FnOnce() -> R) -> R {
 /// thread teardown, and then the pointer went with it.
 #[inline(always)]
 pub(crate) fn lend<R>(ctx: &TraceContext, f: impl FnOnce() -> R) -> R {
-    let span = SpanIds::of(ctx);
+    let span = ctx.span_ids();
     match push_frame(Held::Lent(NonNull::from(ctx)), HAS_CONTEXT, span) {
         Some(frame) => {
             let _end = EndScope(frame);

@@ -1,7 +1,7 @@
 //! The `#[traced]` fast path: a sync traced call opens its span (or starts its trace) in place.
 
-use super::TraceContext;
-use super::slot::{self, FrameId, SpanIds};
+use super::slot::{self, FrameId};
+use super::value::{SpanIds, TraceContext, new_trace};
 use crate::id::SpanId;
 
 /// What a sync `#[traced]` / `#[traced(span)]` call changed, so that dropping its guard undoes
@@ -122,7 +122,7 @@ impl SpanScope {
 /// nothing, at thread teardown).
 #[inline(never)]
 fn start(span: bool) -> u64 {
-    let (trace_id, flags) = super::new_trace();
+    let (trace_id, flags) = new_trace();
     let span_id = if span { Some(SpanId::random()) } else { None };
     slot::push_started(trace_id, flags, span_id).map_or(0, |frame| frame.raw() | STARTED_BIT)
 }
@@ -134,10 +134,6 @@ fn start(span: bool) -> u64 {
 #[inline]
 pub(crate) fn derive(span: bool, root: bool) -> TraceContext {
     let derived = if root { None } else { TraceContext::current() };
-    let mut ctx = derived.unwrap_or_else(TraceContext::new_root);
-    if span {
-        ctx.parent_span_id = ctx.span_id;
-        ctx.span_id = Some(SpanId::random());
-    }
-    ctx
+    let ctx = derived.unwrap_or_else(TraceContext::new_root);
+    if span { ctx.into_child() } else { ctx }
 }

@@ -24,7 +24,10 @@ use core::str::FromStr;
 use std::error::Error;
 
 use super::grammar::trim_ows;
-use crate::id::{ParseIdError, SpanId, TraceFlags, TraceId, hex_pair, parse_hex};
+use crate::id::{ParseIdError, SpanId, TraceFlags, TraceId, parse_byte};
+
+/// Name of the [traceparent header](https://www.w3.org/TR/trace-context/#traceparent-header).
+pub const TRACEPARENT_HEADER: &str = "traceparent";
 
 /// Length in bytes of a version `00` traceparent value (and the minimum for any version).
 pub const TRACEPARENT_LEN: usize = 55;
@@ -80,7 +83,7 @@ impl TraceParent {
         if value.len() < 3 {
             return Err(ParseTraceParentError::InvalidLength { found: value.len() });
         }
-        let version = parse_hex(&value[..2], 2).map_err(ParseTraceParentError::Version)? as u8;
+        let version = parse_byte(&value[..2]).map_err(ParseTraceParentError::Version)?;
         if value[2] != b'-' {
             return Err(ParseTraceParentError::Delimiter { index: 2 });
         }
@@ -106,19 +109,17 @@ impl TraceParent {
                 index: TRACEPARENT_LEN,
             });
         }
-        let trace_id = parse_hex(&value[TRACE_ID_AT..PARENT_ID_AT - 1], TraceId::HEX_LEN)
-            .and_then(|v| TraceId::from_bytes(v.to_be_bytes()).ok_or(ParseIdError::Zero))
+        let trace_id = TraceId::from_hex_bytes(&value[TRACE_ID_AT..PARENT_ID_AT - 1])
             .map_err(ParseTraceParentError::TraceId)?;
-        let parent_id = parse_hex(&value[PARENT_ID_AT..FLAGS_AT - 1], SpanId::HEX_LEN)
-            .and_then(|v| SpanId::from_bytes((v as u64).to_be_bytes()).ok_or(ParseIdError::Zero))
+        let parent_id = SpanId::from_hex_bytes(&value[PARENT_ID_AT..FLAGS_AT - 1])
             .map_err(ParseTraceParentError::ParentId)?;
-        let flags = parse_hex(&value[FLAGS_AT..TRACEPARENT_LEN], 2)
+        let trace_flags = TraceFlags::from_hex_bytes(&value[FLAGS_AT..TRACEPARENT_LEN])
             .map_err(ParseTraceParentError::TraceFlags)?;
         Ok(Self {
             version,
             trace_id,
             parent_id,
-            trace_flags: TraceFlags::from_bits(flags as u8),
+            trace_flags,
         })
     }
 
@@ -165,8 +166,13 @@ impl TraceParent {
         buf[PARENT_ID_AT..FLAGS_AT - 1]
             .copy_from_slice(self.parent_id.encode_hex(&mut parent).as_bytes());
         buf[FLAGS_AT - 1] = b'-';
-        let flags = self.trace_flags.to_emitted().bits();
-        buf[FLAGS_AT..].copy_from_slice(&hex_pair(flags));
+        let mut flags = [0u8; 2];
+        buf[FLAGS_AT..].copy_from_slice(
+            self.trace_flags
+                .to_emitted()
+                .encode_hex(&mut flags)
+                .as_bytes(),
+        );
         // Only ASCII was written.
         core::str::from_utf8(buf).unwrap_or_default()
     }

@@ -1,15 +1,19 @@
 //! The ready-made logger: env_logger's filtering and output, our text or JSON format.
+//!
+//! [`Builder::try_init`] itself is implemented in `crate::setup`, above both this module and
+//! `crate::tracing`, because it installs the `tracing` bridge as well.
 
 use core::fmt;
 use core::str::FromStr;
 use std::error::Error;
 use std::io::Write;
 use std::sync::Once;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use ::log::{LevelFilter, SetLoggerError};
 
+use super::line::with_line;
 use super::{TracedLogger, json, text};
+use crate::output::installed;
 
 /// Environment variable selecting the output format: `text` (default) or `json`.
 const FORMAT_ENV: &str = "TRACED_LOG_FORMAT";
@@ -217,53 +221,91 @@ impl Builder {
         } = self;
         match format {
             Format::Text => env.format(move |buf, record| {
-                let now = timestamp.then(|| buf.timestamp_micros());
-                text::format(buf, record, now)
+                let mut now = Timestamp::default();
+                let now = timestamp.then(|| now.of(buf));
+                with_line(|line| {
+                    text::format(line, record, now);
+                    buf.write_all(line.text.as_bytes())
+                })
             }),
             Format::Json => env.format(move |buf, record| {
-                let now = timestamp.then(|| buf.timestamp_micros());
-                json::format(buf, record, now, gcp_project.as_deref())
+                let mut now = Timestamp::default();
+                let now = timestamp.then(|| now.of(buf));
+                with_line(|line| {
+                    json::format(line, record, now, gcp_project.as_deref());
+                    buf.write_all(line.text.as_bytes())
+                })
             }),
         };
         TracedLogger::new(env.build())
     }
 
-    /// Installs the logger as the global `log` logger and sets the global max level to its
-    /// filter's.
-    ///
-    /// With the `tracing` feature, also makes traced's logger the output of every `tracing`
-    /// event (see [`crate::tracing`]), unless a global `tracing` subscriber is already
-    /// installed: then `tracing` events stay with that subscriber and the logger writes one WARN
-    /// line saying so.
-    ///
-    /// # Errors
-    ///
-    /// [`SetLoggerError`] when a `log` logger is already installed (another back end, or
-    /// tracing-subscriber's `LogTracer`); nothing is installed then.
-    pub fn try_init(mut self) -> Result<(), SetLoggerError> {
-        let format_error = self.format_error.take();
-        let timestamp_error = self.timestamp_error.take();
+    /// Installs the logger as the global `log` logger, sets the global max level to its
+    /// filter's and records that traced's logger is installed; returns what is left to report
+    /// once every part is installed (see [`Builder::try_init`]).
+    pub(crate) fn install(mut self) -> Result<Unreported, SetLoggerError> {
+        let unreported = Unreported {
+            format_error: self.format_error.take(),
+            timestamp_error: self.timestamp_error.take(),
+        };
         let logger = self.build();
         let max_level = logger.inner().filter();
         ::log::set_boxed_logger(Box::new(logger))?;
         ::log::set_max_level(max_level);
-        OURS.store(true, Ordering::Release);
-        #[cfg(feature = "tracing")]
-        crate::tracing::traced_logger_installed();
-        if let Some(error) = format_error {
+        installed::set();
+        Ok(unreported)
+    }
+}
+
+/// Environment variables that held unknown values, reported once the logger is installed.
+#[derive(Debug)]
+pub(crate) struct Unreported {
+    format_error: Option<ParseFormatError>,
+    timestamp_error: Option<String>,
+}
+
+impl Unreported {
+    /// Logs one WARN record per unknown value.
+    pub(crate) fn report(self) {
+        if let Some(error) = self.format_error {
             ::log::warn!(target: "traced_runtime", "{FORMAT_ENV}: {error}; using text");
         }
-        if let Some(value) = timestamp_error {
+        if let Some(value) = self.timestamp_error {
             ::log::warn!(
                 target: "traced_runtime",
                 "{TIMESTAMP_ENV}: unknown value {value:?}: expected `on` or `off`; using on"
             );
         }
-        #[cfg(feature = "tracing")]
-        if let Err(error) = crate::tracing::install() {
-            ::log::warn!(target: "traced_runtime", "{error}");
+    }
+}
+
+/// env_logger's timestamp (RFC 3339, UTC, microseconds: 27 bytes), formatted on the stack.
+#[derive(Default)]
+struct Timestamp {
+    bytes: [u8; 32],
+    len: usize,
+}
+
+impl Timestamp {
+    fn of(&mut self, buf: &env_logger::fmt::Formatter) -> &str {
+        struct Cursor<'a>(&'a mut Timestamp);
+        impl fmt::Write for Cursor<'_> {
+            fn write_str(&mut self, s: &str) -> fmt::Result {
+                let ts = &mut *self.0;
+                let end = ts.len + s.len();
+                ts.bytes
+                    .get_mut(ts.len..end)
+                    .ok_or(fmt::Error)?
+                    .copy_from_slice(s.as_bytes());
+                ts.len = end;
+                Ok(())
+            }
         }
-        Ok(())
+        let _ = fmt::Write::write_fmt(
+            &mut Cursor(self),
+            format_args!("{}", buf.timestamp_micros()),
+        );
+        core::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()
     }
 }
 
@@ -286,7 +328,7 @@ pub fn init() {
 
 /// `init`'s answer to `result`: one line on `out` the first time another logger was in place.
 fn report_existing(result: Result<(), SetLoggerError>, said: &Once, out: &mut dyn Write) {
-    if result.is_err() && !is_ours() {
+    if result.is_err() && !installed::get() {
         said.call_once(|| {
             // Nothing better to do when stderr itself fails.
             let _ = writeln!(out, "{ALREADY_INSTALLED}");
@@ -300,14 +342,6 @@ const ALREADY_INSTALLED: &str = "traced_runtime::log::init: another `log` logger
      there: wrap that logger in `traced_runtime::log::TracedLogger`, or, for \
      tracing-subscriber, give it `traced_runtime::tracing::text()` (or `json()`) as event \
      format (feature `tracing`).";
-
-/// Set once traced's logger is the global `log` logger.
-static OURS: AtomicBool = AtomicBool::new(false);
-
-/// Whether the installed `log` logger is traced's, from an earlier `init`.
-pub(crate) fn is_ours() -> bool {
-    OURS.load(Ordering::Acquire)
-}
 
 #[cfg(test)]
 mod tests {
@@ -336,6 +370,6 @@ mod tests {
             text.contains("another `log` logger is already installed"),
             "{text}"
         );
-        assert!(!is_ours());
+        assert!(!installed::get());
     }
 }

@@ -3,6 +3,8 @@
 
 use std::sync::atomic::{AtomicU8, Ordering};
 
+use crate::output::installed;
+
 /// Not chosen: on, unless traced's own logger ([`init`](crate::log::init)) is installed.
 const AUTO: u8 = 0;
 const ON: u8 = 1;
@@ -34,16 +36,6 @@ pub fn values_in_message() -> bool {
     match CHOICE.load(Ordering::Relaxed) {
         ON => true,
         OFF => false,
-        _ => !ready_made_installed(),
+        _ => !installed::get(),
     }
-}
-
-#[cfg(feature = "env_logger")]
-fn ready_made_installed() -> bool {
-    super::builder::is_ours()
-}
-
-#[cfg(not(feature = "env_logger"))]
-fn ready_made_installed() -> bool {
-    false
 }

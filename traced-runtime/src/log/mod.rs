@@ -76,13 +76,28 @@
 //!
 //! A user's key of one of these names, whether a context field
 //! ([`TraceContext::with_field`](crate::TraceContext::with_field), `#[traced(fields(..))]`, a
-//! job payload's `fields`), a record key-value (`log::info!(trace_id = ..; ..)`) or one derived
-//! from baggage, is kept, under the name [`USER_KEY_PREFIX`]` + key`: a field `trace_id` is
-//! written as `user.trace_id`, a key-value `severity` as `user.severity`. It can neither replace
-//! nor duplicate the real key. [`TracedLogger`] applies the rule to the context keys for every
-//! back end, inside a context and outside one (where a record's own `trace_id` is data like any
-//! other, never an id); the ready-made formats apply it to their own keys as well. traced itself
-//! writes no key that starts with `user.`.
+//! job payload's `fields`), a record key-value (`log::info!(trace_id = ..; ..)`), a `tracing`
+//! field or one derived from baggage, is kept, under the name [`USER_KEY_PREFIX`]` + key`: a
+//! field `trace_id` is written as `user.trace_id`, a key-value `severity` as `user.severity`. It
+//! can neither replace nor duplicate the real key. [`TracedLogger`] applies the rule to the
+//! context keys for every back end, inside a context and outside one (where a record's own
+//! `trace_id` is data like any other, never an id); the ready-made formats apply it to their own
+//! keys as well, and so does the tracing-subscriber stamp (`crate::tracing::TracedFormat`, whose
+//! JSON lines reserve tracing-subscriber's keys `timestamp`, `level`, `fields`, `target`, ...).
+//! traced itself writes no key that starts with `user.`.
+//!
+//! No line holds a key twice, and no user value is dropped: when the name a user key gets is
+//! already on the line (a context field and a record key-value of one name, a field `trace_id`
+//! next to a key-value `user.trace_id`, a key-value repeated), the later one is written as
+//! `NAME#2`, the next as `NAME#3`, and so on: the lowest count not on the line yet. Context
+//! fields come first, then the record's key-values, so the field keeps the plain name:
+//!
+//! ```text
+//! field trace_id=a, key-value trace_id=b, key-value account=c, key-value account=d
+//! -> "user.trace_id":"a","user.trace_id#2":"b","account":"c","account#2":"d"
+//! ```
+//!
+//! One rule (`output/keys.rs`) serves every format, text included.
 //!
 //! # Escaping
 //!
@@ -99,13 +114,12 @@
 
 #[cfg(feature = "env_logger")]
 mod builder;
-#[cfg(feature = "env_logger")]
-mod escape;
 mod ids;
 #[cfg(feature = "env_logger")]
 mod json;
+#[cfg(feature = "env_logger")]
+mod line;
 mod message;
-mod reserved;
 mod stamp;
 #[cfg(feature = "env_logger")]
 mod text;
@@ -115,24 +129,16 @@ use ::log::{Log, Metadata, Record};
 
 use crate::context::{TraceContext, with_current};
 use crate::id::{SpanId, TraceId};
+use crate::output::keys as reserved;
 
 #[cfg(feature = "env_logger")]
 pub use builder::{Builder, Format, ParseFormatError, init, try_init};
 pub use ids::{Ids, ids};
 pub use message::{set_values_in_message, values_in_message};
 
-/// Key of the trace-id (32 lowercase hex characters) on stamped records.
-pub const TRACE_ID_KEY: &str = "trace_id";
-/// Key of the span-id (16 lowercase hex characters) on stamped records.
-pub const SPAN_ID_KEY: &str = "span_id";
-/// Key of the parent span-id (16 lowercase hex characters) on stamped records.
-pub const PARENT_SPAN_ID_KEY: &str = "parent_span_id";
-/// Key reserved for the trace-flags (2 lowercase hex characters); not stamped today, reserved so
-/// that a user's value can never pass for them.
-pub const TRACE_FLAGS_KEY: &str = "trace_flags";
-/// Prefix put before a user's key that has a reserved name (see
-/// [Reserved keys](crate::log#reserved-keys)): a field `trace_id` is written as `user.trace_id`.
-pub const USER_KEY_PREFIX: &str = "user.";
+pub use crate::output::keys::{
+    PARENT_SPAN_ID_KEY, SPAN_ID_KEY, TRACE_FLAGS_KEY, TRACE_ID_KEY, USER_KEY_PREFIX,
+};
 
 /// A [`log::Log`] that adds the current trace context to every record, then forwards
 /// it to an inner logger.

@@ -5,210 +5,138 @@
 //! word, and the target, message, keys and values are written bare only when they cannot be
 //! mistaken for anything else, quoted with Rust escapes otherwise.
 
-use core::cell::Cell;
 use core::fmt::{self, Write as _};
-use std::io::{self, Write};
 
-use ::log::Record;
 use ::log::kv::{self, Key, Value, VisitSource};
+use ::log::{Level, Record};
 
-use super::escape::needs_escape;
-use super::reserved;
+use super::line::Line;
 use super::stamp::Columns;
+use crate::output::escape::{is_plain_message, write_atom, write_quoted};
+use crate::output::keys::{Reserved, WrittenKeys, is_context_key};
 
-/// Writes one record as a text line, ids first, `-` for a missing one.
-pub(super) fn format(
-    out: &mut impl Write,
-    record: &Record<'_>,
-    timestamp: Option<impl fmt::Display>,
-) -> io::Result<()> {
+/// The level column with its trailing space, pre-encoded.
+fn level(level: Level) -> &'static str {
+    match level {
+        Level::Error => "ERROR ",
+        Level::Warn => "WARN ",
+        Level::Info => "INFO ",
+        Level::Debug => "DEBUG ",
+        Level::Trace => "TRACE ",
+    }
+}
+
+/// Writes one record as a text line, ids first, `-` for a missing one, and a newline.
+pub(super) fn format(line: &mut Line, record: &Record<'_>, timestamp: Option<&str>) {
+    let Line {
+        text: out,
+        scratch,
+        keys,
+    } = line;
     if let Some(timestamp) = timestamp {
-        write!(out, "{timestamp} ")?;
+        out.push_str(timestamp);
+        out.push(' ');
     }
     // The id columns come from the context, never from a key-value (which anyone can set).
     let columns = Columns::current(false);
     let ids = columns.ids;
     let mut hex = [0; 32];
     let mut span_hex = [0; 16];
-    let trace_id = ids.map(|ids| ids.trace_id);
-    let span_id = ids.and_then(|ids| ids.span_id);
-    out.write_all(b"[")?;
-    out.write_all(
-        trace_id
-            .map_or("-", |id| id.encode_hex(&mut hex))
-            .as_bytes(),
-    )?;
-    out.write_all(b"] [")?;
-    out.write_all(
-        span_id
-            .map_or("-", |id| id.encode_hex(&mut span_hex))
-            .as_bytes(),
-    )?;
-    write!(out, "] {} ", record.level())?;
-    write_atom(out, record.target())?;
-    out.write_all(b": ")?;
-    write_message(out, *record.args())?;
+    out.push('[');
+    out.push_str(ids.map_or("-", |ids| ids.trace_id.encode_hex(&mut hex)));
+    out.push_str("] [");
+    out.push_str(
+        ids.and_then(|ids| ids.span_id)
+            .map_or("-", |id| id.encode_hex(&mut span_hex)),
+    );
+    out.push_str("] ");
+    out.push_str(level(record.level()));
+    // Writing to a `String` never fails.
+    let _ = write_atom(out, record.target());
+    out.push_str(": ");
+    write_message(out, scratch, *record.args());
     let mut rest = Rest {
         out,
+        scratch,
+        keys,
         stamped: columns.stamped,
-        error: None,
     };
-    // `Rest` never fails the visit; a write error is kept and returned below.
+    // `Rest` never fails the visit.
     let _ = record.key_values().visit(&mut rest);
-    if let Some(error) = rest.error {
-        return Err(error);
-    }
-    out.write_all(b"\n")
+    out.push('\n');
 }
 
 /// Writes the key-values as ` key=value`, except the ids stamped from the context (the columns
-/// already show them); any other key with a reserved name is a user's and gets the prefix.
-struct Rest<'a, W> {
-    out: &'a mut W,
+/// already show them); every other key is named by the one rule (`user.` for a reserved name,
+/// `#N` for a repeat).
+struct Rest<'a> {
+    out: &'a mut String,
+    scratch: &'a mut String,
+    keys: &'a mut WrittenKeys,
     /// Whether the record's context keys are `TracedLogger`'s stamp.
     stamped: bool,
-    error: Option<io::Error>,
 }
 
-impl<'kvs, W: Write> VisitSource<'kvs> for Rest<'_, W> {
+impl<'kvs> VisitSource<'kvs> for Rest<'_> {
     fn visit_pair(&mut self, key: Key<'kvs>, value: Value<'kvs>) -> Result<(), kv::Error> {
-        if self.error.is_some() {
+        let key = key.as_str();
+        if self.stamped && is_context_key(key) {
             return Ok(());
         }
-        let key = key.as_str();
-        let result = match reserved::renamed_context_key(key) {
-            Some(renamed) => {
-                if self.stamped {
-                    return Ok(());
-                }
-                write_pair(self.out, renamed, &value)
-            }
-            None => write_pair(self.out, key, &value),
-        };
-        if let Err(error) = result {
-            self.error = Some(error);
-        }
+        let name = self.keys.name(key, Reserved::Text);
+        self.out.push(' ');
+        let _ = write_atom(self.out, name);
+        self.out.push('=');
+        write_value(self.out, self.scratch, &value);
         Ok(())
     }
 }
 
-fn write_pair(out: &mut impl Write, key: &str, value: &Value<'_>) -> io::Result<()> {
-    out.write_all(b" ")?;
-    write_atom(out, key)?;
-    out.write_all(b"=")?;
+fn write_value(out: &mut String, scratch: &mut String, value: &Value<'_>) {
     if let Some(text) = value.to_borrowed_str() {
-        return write_atom(out, text);
+        let _ = write_atom(out, text);
+        return;
     }
     // Numbers and booleans never need quoting.
     if let Some(b) = value.to_bool() {
-        return write!(out, "{b}");
+        out.push_str(if b { "true" } else { "false" });
+        return;
     }
     if let Some(i) = value.to_i64() {
-        return write!(out, "{i}");
+        let _ = write!(out, "{i}");
+        return;
     }
     if let Some(u) = value.to_u64() {
-        return write!(out, "{u}");
+        let _ = write!(out, "{u}");
+        return;
     }
     if let Some(f) = value.to_f64() {
-        return write!(out, "{f}");
+        let _ = write!(out, "{f}");
+        return;
     }
-    with_scratch(|text| {
-        // Formatting into a `String` only fails when the value's `Display` does.
-        let _ = write!(text, "{value}");
-        write_atom(out, text)
-    })
+    let start = scratch.len();
+    // A `Display` that fails leaves what it wrote so far.
+    let _ = write!(scratch, "{value}");
+    let _ = write_atom(out, &scratch[start..]);
+    scratch.truncate(start);
 }
 
-/// Writes `text` bare when it is a plain token, quoted and escaped when it is empty or holds
-/// whitespace, quotes, `=`, `\` or a character that may not appear raw.
-fn write_atom(out: &mut impl Write, text: &str) -> io::Result<()> {
-    let plain = !text.is_empty()
-        && if text.is_ascii() {
-            // The usual token (a module path, a key, a number): a byte scan.
-            text.bytes()
-                .all(|b| matches!(b, b'!'..=b'~') && !matches!(b, b'"' | b'=' | b'\\'))
-        } else {
-            !text
-                .chars()
-                .any(|c| c.is_whitespace() || needs_escape(c) || matches!(c, '"' | '=' | '\\'))
-        };
-    if plain {
-        out.write_all(text.as_bytes())
-    } else {
-        write_quoted(out, text)
-    }
-}
-
-/// Writes the message bare when it holds no `"`, `=`, `\`, whitespace other than the space, or a
-/// character that may not appear raw; quoted and escaped otherwise, so that it cannot pass for
-/// key-values or a second line.
-fn write_message(out: &mut impl Write, args: fmt::Arguments<'_>) -> io::Result<()> {
-    match args.as_str() {
-        Some(text) => write_message_str(out, text),
-        None => with_scratch(|text| {
+/// Writes the message bare when [`is_plain_message`], quoted and escaped otherwise, so that it
+/// cannot pass for key-values or a second line.
+fn write_message(out: &mut String, scratch: &mut String, args: fmt::Arguments<'_>) {
+    let text = match args.as_str() {
+        Some(text) => text,
+        None => {
+            scratch.clear();
             // A `Display` that fails leaves what it wrote so far, as `format!` would panic on.
-            let _ = text.write_fmt(args);
-            write_message_str(out, text)
-        }),
-    }
-}
-
-fn write_message_str(out: &mut impl Write, text: &str) -> io::Result<()> {
-    let plain = if text.is_ascii() {
-        // The usual message: a byte scan.
-        text.bytes()
-            .all(|b| matches!(b, b' '..=b'~') && !matches!(b, b'"' | b'=' | b'\\'))
-    } else {
-        !text.chars().any(|c| {
-            (c.is_whitespace() && c != ' ') || needs_escape(c) || matches!(c, '"' | '=' | '\\')
-        })
-    };
-    if plain {
-        out.write_all(text.as_bytes())
-    } else {
-        write_quoted(out, text)
-    }
-}
-
-/// Writes `"text"` with `"` and `\` escaped and every character that may not appear raw as a
-/// Rust escape (`\n`, `\r`, `\t`, `\0`, `\u{1b}`); the result is a Rust string literal.
-fn write_quoted(out: &mut impl Write, text: &str) -> io::Result<()> {
-    out.write_all(b"\"")?;
-    let mut start = 0;
-    for (index, c) in text.char_indices() {
-        let escape: Option<&str> = match c {
-            '"' => Some("\\\""),
-            '\\' => Some("\\\\"),
-            '\n' => Some("\\n"),
-            '\r' => Some("\\r"),
-            '\t' => Some("\\t"),
-            '\0' => Some("\\0"),
-            _ if needs_escape(c) => None,
-            _ => continue,
-        };
-        out.write_all(&text.as_bytes()[start..index])?;
-        match escape {
-            Some(escape) => out.write_all(escape.as_bytes())?,
-            None => write!(out, "\\u{{{:x}}}", u32::from(c))?,
+            let _ = scratch.write_fmt(args);
+            scratch.as_str()
         }
-        start = index + c.len_utf8();
+    };
+    if is_plain_message(text) {
+        out.push_str(text);
+    } else {
+        let _ = write_quoted(out, text);
     }
-    out.write_all(&text.as_bytes()[start..])?;
-    out.write_all(b"\"")
-}
-
-/// Runs `f` with an empty scratch string, reused across lines on this thread (a fresh one when
-/// a value's `Display` logs and so re-enters the format while the scratch is out).
-fn with_scratch<R>(f: impl FnOnce(&mut String) -> R) -> R {
-    thread_local! {
-        static SCRATCH: Cell<String> = const { Cell::new(String::new()) };
-    }
-    let mut text = SCRATCH.try_with(Cell::take).unwrap_or_default();
-    text.clear();
-    let result = f(&mut text);
-    // Keep a long message's buffer from pinning memory for the thread's life.
-    if text.capacity() <= 64 * 1024 {
-        let _ = SCRATCH.try_with(|scratch| scratch.set(text));
-    }
-    result
+    scratch.clear();
 }

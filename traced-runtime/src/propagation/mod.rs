@@ -50,8 +50,9 @@ use std::error::Error;
 pub use crate::header::{
     BAGGAGE_HEADER, Baggage, BaggageEntry, MAX_BYTES as BAGGAGE_MAX_BYTES,
     MAX_MEMBERS as BAGGAGE_MAX_MEMBERS, ParseBaggageError, ParseTraceParentError,
-    ParseTraceStateError, TRACEPARENT_LEN, TRACESTATE_HEADER, TRACESTATE_LARGE_MEMBER_LEN,
-    TRACESTATE_MAX_LEN, TRACESTATE_MAX_MEMBERS, TraceParent, TraceState,
+    ParseTraceStateError, TRACEPARENT_HEADER, TRACEPARENT_LEN, TRACESTATE_HEADER,
+    TRACESTATE_LARGE_MEMBER_LEN, TRACESTATE_MAX_LEN, TRACESTATE_MAX_MEMBERS, TraceParent,
+    TraceState,
 };
 pub use carrier::{Extractor, Injector};
 pub use request_id::{
@@ -60,9 +61,6 @@ pub use request_id::{
 
 use crate::context::TraceContext;
 use crate::id::SpanId;
-
-/// Name of the [traceparent header](https://www.w3.org/TR/trace-context/#traceparent-header).
-pub const TRACEPARENT_HEADER: &str = "traceparent";
 
 /// Writes `ctx` into `carrier` as W3C headers.
 ///

@@ -12,7 +12,7 @@
 
 use super::{Extractor, extract};
 use crate::context::TraceContext;
-use crate::id::{TraceFlags, TraceId, parse_hex};
+use crate::id::{TraceFlags, TraceId};
 
 /// The headers [`extract_with_request_id`] is usually given: `x-request-id`, then `x-trace-id`.
 pub const DEFAULT_REQUEST_ID_HEADERS: &[&str] = &["x-request-id", "x-trace-id"];
@@ -77,10 +77,7 @@ fn from_request_id(value: &[u8]) -> TraceContext {
     let value = crate::header::trim_ows(value);
     if value.len() == TraceId::HEX_LEN {
         let lower = value.to_ascii_lowercase();
-        if let Some(trace_id) = parse_hex(&lower, TraceId::HEX_LEN)
-            .ok()
-            .and_then(|v| TraceId::from_bytes(v.to_be_bytes()))
-        {
+        if let Ok(trace_id) = TraceId::from_hex_bytes(&lower) {
             return TraceContext::new(trace_id, None, TraceFlags::SAMPLED);
         }
     }

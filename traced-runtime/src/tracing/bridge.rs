@@ -2,7 +2,6 @@
 //! key-values are the event's fields, then the fields of its enclosing spans.
 
 use core::cell::Cell;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use ::log::kv::{self, Key, Source, Value, VisitSource};
 use ::tracing::span::{Attributes, Id, Record};
@@ -11,25 +10,12 @@ use tracing_subscriber::layer::{Context, Layer};
 use tracing_subscriber::registry::LookupSpan;
 
 use super::fields::{FieldList, Owned};
-
-/// Set once traced's own logger is the global `log` logger (by `log::init` / `try_init`).
-static TRACED_LOGGER: AtomicBool = AtomicBool::new(false);
+use crate::output::installed;
 
 thread_local! {
     /// Whether this thread is inside [`LogLayer::on_event`] handing a record to `log`: an event
     /// raised from there (a logger that writes back into `tracing`) is not forwarded again.
     static FORWARDING: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Records that traced's logger is now the global `log` logger.
-#[cfg(feature = "env_logger")]
-pub(crate) fn traced_logger_installed() {
-    TRACED_LOGGER.store(true, Ordering::Release);
-}
-
-/// Whether traced's logger is the global `log` logger.
-fn is_traced_logger_installed() -> bool {
-    TRACED_LOGGER.load(Ordering::Acquire)
 }
 
 /// A [`Layer`] that writes every `tracing` event to the global `log` logger, as a record with the
@@ -102,7 +88,7 @@ where
     }
 
     fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
-        if !(self.any_logger || is_traced_logger_installed()) || FORWARDING.with(Cell::get) {
+        if !(self.any_logger || installed::get()) || FORWARDING.with(Cell::get) {
             return;
         }
         let meta = event.metadata();

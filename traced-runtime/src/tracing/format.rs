@@ -9,25 +9,12 @@ use tracing_subscriber::fmt::time::SystemTime;
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
 use tracing_subscriber::registry::LookupSpan;
 
-use crate::context::{TraceContext, with_current};
-use crate::log::{PARENT_SPAN_ID_KEY, SPAN_ID_KEY, TRACE_ID_KEY};
+use serde::de::{Deserializer as _, MapAccess, Visitor};
+use serde_json::value::RawValue;
 
-/// Keys of tracing-subscriber's JSON lines; a user field of the same name is written as
-/// `kv.NAME` so that it neither duplicates nor shadows them.
-const JSON_RESERVED: [&str; 12] = [
-    "timestamp",
-    "level",
-    "fields",
-    "target",
-    "filename",
-    "line_number",
-    "span",
-    "spans",
-    "threadName",
-    "threadId",
-    TRACE_ID_KEY,
-    SPAN_ID_KEY,
-];
+use crate::context::{TraceContext, with_current};
+use crate::output::escape::write_atom;
+use crate::output::keys::{PARENT_SPAN_ID_KEY, Reserved, SPAN_ID_KEY, TRACE_ID_KEY, WrittenKeys};
 
 /// Wraps a `tracing_subscriber::fmt` event format (`F`) and adds the current trace context to
 /// each line it writes: `trace_id` (32 lowercase hex characters), `span_id` (16),
@@ -39,6 +26,12 @@ const JSON_RESERVED: [&str; 12] = [
 ///   a trace without a span).
 /// - JSON ([`json`](super::json)): top-level keys `"trace_id"`, `"span_id"`,
 ///   `"parent_span_id"` and one per user field, all strings, each only when present.
+///
+/// User keys follow traced's one rule ([Reserved keys](crate::log#reserved-keys)): a field named
+/// like a key the line already has from traced or tracing-subscriber (`trace_id`, `level`,
+/// `fields`, ...) is written as `user.NAME`, and a name already on the line as `NAME#2`; in
+/// JSON, a top-level key of the inner line named like a context key (an event field of
+/// `flatten_event(true)`) is renamed the same way, so no JSON object gets a key twice.
 ///
 /// Every event gets them, including `log` records that tracing-log's `LogTracer` turns into
 /// events (tracing-subscriber's `init()` installs it), so the lines of `#[traced]` functions
@@ -117,14 +110,8 @@ where
         with_current(|current| {
             if self.json {
                 match body.strip_suffix('}') {
-                    Some(open) => {
-                        writer.write_str(open)?;
-                        if let Some(current) = current {
-                            write_json(&mut writer, current, open.trim_end().ends_with('{'))?;
-                        }
-                        writer.write_char('}')?;
-                    }
-                    // Not an object: leave the line as the inner format wrote it.
+                    Some(open) => write_json(&mut writer, body, open, current)?,
+                    // Not an object: the line as the inner format wrote it.
                     None => writer.write_str(body)?,
                 }
             } else {
@@ -149,32 +136,58 @@ fn write_text(out: &mut Writer<'_>, current: Option<&TraceContext>) -> fmt::Resu
     if let Some(parent) = ctx.parent_span_id() {
         write!(out, " {PARENT_SPAN_ID_KEY}={parent}")?;
     }
+    let mut keys = WrittenKeys::default();
     for (key, value) in ctx.fields().iter() {
         out.write_char(' ')?;
-        write_atom(out, key)?;
+        write_atom(out, keys.name(key, Reserved::Text))?;
         out.write_char('=')?;
         write_atom(out, value)?;
     }
     Ok(())
 }
 
-/// `text` bare when it is a plain token, quoted and escaped (Rust string syntax) when it is empty
-/// or holds whitespace, quotes, `=` or control characters, so a value cannot forge a field.
-fn write_atom(out: &mut Writer<'_>, text: &str) -> fmt::Result {
-    let plain = !text.is_empty()
-        && !text
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '=' | '\\'));
-    if plain {
-        out.write_str(text)
-    } else {
-        write!(out, "{text:?}")
+/// The inner JSON line with the context's keys (when one is current) added before its closing
+/// `}`: `open` is `body` without it. When a top-level key of the inner line is named like a
+/// context key or is repeated, the line is rewritten member by member with the rule's names.
+fn write_json(
+    out: &mut Writer<'_>,
+    body: &str,
+    open: &str,
+    current: Option<&TraceContext>,
+) -> fmt::Result {
+    let mut keys = WrittenKeys::default();
+    let mut first = open.trim_end().ends_with('{');
+    match serde_json::Deserializer::from_str(body).deserialize_map(Members) {
+        Ok(members) => {
+            let mut renamed = false;
+            for (key, _) in &members {
+                renamed |= keys.name(key, Reserved::Text) != key.as_str();
+            }
+            if renamed {
+                keys.clear();
+                out.write_char('{')?;
+                first = true;
+                for (key, value) in &members {
+                    if !core::mem::take(&mut first) {
+                        out.write_char(',')?;
+                    }
+                    write!(
+                        out,
+                        "{}:{}",
+                        JsonStr(keys.name(key, Reserved::Text)),
+                        value.get()
+                    )?;
+                }
+            } else {
+                out.write_str(open)?;
+            }
+        }
+        // Not an object tracing-subscriber would write: add the keys after its text as is.
+        Err(_) => out.write_str(open)?,
     }
-}
-
-/// `,"trace_id":"…","span_id":"…"…` (without the leading comma on an empty object).
-fn write_json(out: &mut Writer<'_>, ctx: &TraceContext, empty: bool) -> fmt::Result {
-    let mut first = empty;
+    let Some(ctx) = current else {
+        return out.write_char('}');
+    };
     let mut pair = |out: &mut Writer<'_>, key: &str, value: &dyn fmt::Display| {
         if !core::mem::take(&mut first) {
             out.write_char(',')?;
@@ -189,13 +202,28 @@ fn write_json(out: &mut Writer<'_>, ctx: &TraceContext, empty: bool) -> fmt::Res
         pair(out, PARENT_SPAN_ID_KEY, &parent)?;
     }
     for (key, value) in ctx.fields().iter() {
-        if JSON_RESERVED.contains(&key) || key == PARENT_SPAN_ID_KEY {
-            pair(out, &format_args!("kv.{key}").to_string(), &value)?;
-        } else {
-            pair(out, key, &value)?;
-        }
+        pair(out, keys.name(key, Reserved::TracingJson), &value)?;
     }
-    Ok(())
+    out.write_char('}')
+}
+
+/// A JSON object's top-level members in order, repeated keys kept, values as written.
+struct Members;
+
+impl<'de> Visitor<'de> for Members {
+    type Value = Vec<(String, &'de RawValue)>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut members = Vec::new();
+        while let Some(member) = map.next_entry()? {
+            members.push(member);
+        }
+        Ok(members)
+    }
 }
 
 /// A `Display` value as a JSON string (quoted, escaped by serde_json).

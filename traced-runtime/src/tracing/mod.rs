@@ -72,4 +72,4 @@ pub use bridge::LogLayer;
 pub use format::{TracedFormat, json, text};
 
 #[cfg(feature = "env_logger")]
-pub(crate) use {bridge::traced_logger_installed, install::install};
+pub(crate) use install::install;

@@ -12,146 +12,29 @@
 //! ```
 //!
 //! The decoding, forwarding, encoding and limit rules are documented on [`Baggage`].
+//!
+//! One idea per file: this one holds the list and keeps it within the limits of `limits`, `entry` the list-member value
+//! and its encoder, `member` the list-member grammar, `error` the error; the percent codec of
+//! values is the header layer's (`header/percent.rs`).
+
+mod entry;
+mod error;
+mod limits;
+mod member;
 
 use core::fmt;
 use core::str::FromStr;
-use std::error::Error;
 use std::sync::Arc;
 
+pub use entry::BaggageEntry;
+pub use error::ParseBaggageError;
+pub use limits::{MAX_BYTES, MAX_MEMBERS};
+use member::{normalize_properties, parse_member, valid_key};
+
 use super::grammar::trim_ows;
-use crate::id::{hex_pair, hex_value_ignore_case};
 
 /// Name of the [baggage header](https://www.w3.org/TR/baggage/#header-name).
 pub const BAGGAGE_HEADER: &str = "baggage";
-/// Most list-members propagated ([W3C Baggage limits](https://www.w3.org/TR/baggage/#limits)).
-pub const MAX_MEMBERS: usize = 64;
-/// Longest header value propagated, in bytes, commas included
-/// ([W3C Baggage limits](https://www.w3.org/TR/baggage/#limits)).
-pub const MAX_BYTES: usize = 8192;
-
-/// One list-member: a key, its decoded value and its (opaque) properties.
-///
-/// Two entries are equal when their key, decoded value and properties are: how a received
-/// member was spelled (whitespace, hex case of its escapes) is not compared.
-#[derive(Clone)]
-pub struct BaggageEntry {
-    key: Box<str>,
-    value: Box<str>,
-    /// Validated properties, trimmed, joined with `;`, without a leading `;`.
-    properties: Box<str>,
-    /// The member as received (trimmed), forwarded byte-exact; `None` when set locally.
-    received: Option<Box<str>>,
-}
-
-impl PartialEq for BaggageEntry {
-    fn eq(&self, other: &Self) -> bool {
-        (&self.key, &self.value, &self.properties) == (&other.key, &other.value, &other.properties)
-    }
-}
-
-impl Eq for BaggageEntry {}
-
-impl core::hash::Hash for BaggageEntry {
-    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
-        (&self.key, &self.value, &self.properties).hash(state);
-    }
-}
-
-impl BaggageEntry {
-    /// The key (an RFC 7230 token).
-    #[inline]
-    #[must_use]
-    pub fn key(&self) -> &str {
-        &self.key
-    }
-
-    /// The value, percent-decoded.
-    #[inline]
-    #[must_use]
-    pub fn value(&self) -> &str {
-        &self.value
-    }
-
-    /// The properties as `(key, value)` pairs, `None` for a property without `=`.
-    pub fn properties(&self) -> impl Iterator<Item = (&str, Option<&str>)> + '_ {
-        self.properties
-            .split(';')
-            .filter(|p| !p.is_empty())
-            .map(|p| match p.split_once('=') {
-                Some((k, v)) => (k, Some(v)),
-                None => (p, None),
-            })
-    }
-
-    /// The properties as header text (`k1=v1;k2`), empty when there are none.
-    #[inline]
-    #[must_use]
-    pub fn raw_properties(&self) -> &str {
-        &self.properties
-    }
-
-    /// The list-member as it is sent: the received text when it came from a header and was
-    /// not changed, else `key=encoded-value[;properties]`.
-    #[must_use]
-    pub fn to_header(&self) -> String {
-        let mut out = String::with_capacity(self.encoded_len());
-        self.write(&mut out);
-        out
-    }
-
-    /// Bytes this member takes in the header.
-    fn encoded_len(&self) -> usize {
-        if let Some(received) = &self.received {
-            return received.len();
-        }
-        let value: usize = self
-            .value
-            .bytes()
-            .map(|b| if is_plain(b) { 1 } else { 3 })
-            .sum();
-        let props = if self.properties.is_empty() {
-            0
-        } else {
-            1 + self.properties.len()
-        };
-        self.key.len() + 1 + value + props
-    }
-
-    fn write(&self, out: &mut String) {
-        if let Some(received) = &self.received {
-            out.push_str(received);
-            return;
-        }
-        out.push_str(&self.key);
-        out.push('=');
-        for b in self.value.bytes() {
-            if is_plain(b) {
-                out.push(char::from(b));
-            } else {
-                // RFC 3986 §2.1: uppercase digits in percent-encodings.
-                let [hi, lo] = hex_pair(b);
-                out.push('%');
-                out.push(char::from(hi.to_ascii_uppercase()));
-                out.push(char::from(lo.to_ascii_uppercase()));
-            }
-        }
-        if !self.properties.is_empty() {
-            out.push(';');
-            out.push_str(&self.properties);
-        }
-    }
-}
-
-impl fmt::Debug for BaggageEntry {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut s = f.debug_struct("BaggageEntry");
-        s.field("key", &self.key).field("value", &self.value);
-        if !self.properties.is_empty() {
-            s.field("properties", &self.properties);
-        }
-        s.finish()
-    }
-}
 
 /// W3C baggage: an ordered list of key/value entries that travels with a trace.
 ///
@@ -267,7 +150,7 @@ impl Baggage {
     /// The first entry named `key`, with its properties.
     #[must_use]
     pub fn get_entry(&self, key: &str) -> Option<&BaggageEntry> {
-        self.entries().iter().find(|e| &*e.key == key)
+        self.entries().iter().find(|e| e.key() == key)
     }
 
     /// Iterates over the entries in order.
@@ -299,7 +182,7 @@ impl Baggage {
         value: &str,
         properties: &str,
     ) -> Result<Self, ParseBaggageError> {
-        if !is_token(key.as_bytes()) {
+        if !valid_key(key.as_bytes()) {
             return Err(ParseBaggageError::InvalidKey { member: 0 });
         }
         let properties = if properties.is_empty() {
@@ -311,15 +194,10 @@ impl Baggage {
         let mut entries: Vec<BaggageEntry> = self
             .entries()
             .iter()
-            .filter(|e| &*e.key != key)
+            .filter(|e| e.key() != key)
             .cloned()
             .collect();
-        entries.push(BaggageEntry {
-            key: key.into(),
-            value: value.into(),
-            properties: properties.into(),
-            received: None,
-        });
+        entries.push(BaggageEntry::local(key, value, properties));
         check_limits(&entries)?;
         Ok(Self::from_vec(entries))
     }
@@ -330,7 +208,7 @@ impl Baggage {
         Self::from_vec(
             self.entries()
                 .iter()
-                .filter(|e| &*e.key != key)
+                .filter(|e| e.key() != key)
                 .cloned()
                 .collect(),
         )
@@ -423,196 +301,6 @@ fn check_limits(entries: &[BaggageEntry]) -> Result<(), ParseBaggageError> {
     Ok(())
 }
 
-/// Parses one list-member; `Ok(None)` for an empty (all-whitespace) one. Errors carry
-/// `member: 0`, to be fixed up by the caller.
-fn parse_member(text: &[u8]) -> Result<Option<BaggageEntry>, ParseBaggageError> {
-    let text = trim_ows(text);
-    if text.is_empty() {
-        return Ok(None);
-    }
-    let mut parts = text.split(|&b| b == b';');
-    let pair = parts.next().unwrap_or_default();
-    let Some(eq) = pair.iter().position(|&b| b == b'=') else {
-        return Err(ParseBaggageError::InvalidKey { member: 0 });
-    };
-    let key = trim_ows(&pair[..eq]);
-    let value = trim_ows(&pair[eq + 1..]);
-    if !is_token(key) {
-        return Err(ParseBaggageError::InvalidKey { member: 0 });
-    }
-    if !value.iter().all(|&b| is_octet(b)) {
-        return Err(ParseBaggageError::InvalidValue { member: 0 });
-    }
-    let properties =
-        normalize_properties(parts).ok_or(ParseBaggageError::InvalidProperty { member: 0 })?;
-    Ok(Some(BaggageEntry {
-        // Tokens, octets and OWS are ASCII.
-        key: String::from_utf8_lossy(key).into(),
-        value: percent_decode(value).into(),
-        properties: properties.into(),
-        received: Some(String::from_utf8_lossy(text).into()),
-    }))
-}
-
-/// Validates properties (`key` or `key OWS = OWS value`), trims them and joins them with `;`.
-fn normalize_properties<'a>(parts: impl Iterator<Item = &'a [u8]>) -> Option<String> {
-    let mut out = String::new();
-    for prop in parts {
-        let prop = trim_ows(prop);
-        let (key, value) = match prop.iter().position(|&b| b == b'=') {
-            Some(eq) => (trim_ows(&prop[..eq]), Some(trim_ows(&prop[eq + 1..]))),
-            None => (prop, None),
-        };
-        if !is_token(key) || !value.unwrap_or_default().iter().all(|&b| is_octet(b)) {
-            return None;
-        }
-        if !out.is_empty() {
-            out.push(';');
-        }
-        out.push_str(&String::from_utf8_lossy(key));
-        if let Some(value) = value {
-            out.push('=');
-            out.push_str(&String::from_utf8_lossy(value));
-        }
-    }
-    Some(out)
-}
-
-/// RFC 7230 `token`: one or more `tchar`.
-fn is_token(s: &[u8]) -> bool {
-    !s.is_empty()
-        && s.iter().all(|&b| {
-            b.is_ascii_alphanumeric()
-                || matches!(
-                    b,
-                    b'!' | b'#'
-                        | b'$'
-                        | b'%'
-                        | b'&'
-                        | b'\''
-                        | b'*'
-                        | b'+'
-                        | b'-'
-                        | b'.'
-                        | b'^'
-                        | b'_'
-                        | b'`'
-                        | b'|'
-                        | b'~'
-                )
-        })
-}
-
-/// `baggage-octet`: printable ASCII except `"`, `,`, `;` and `\`.
-#[inline]
-fn is_octet(b: u8) -> bool {
-    matches!(b, 0x21 | 0x23..=0x2b | 0x2d..=0x3a | 0x3c..=0x5b | 0x5d..=0x7e)
-}
-
-/// Bytes of a set value written as themselves: RFC 3986 `unreserved`. Everything else is
-/// percent-encoded, also the octets the grammar would allow (`+`, `/`, `=`, `!`, ...), because
-/// some decoders read them specially (`+` is a space to `unquote_plus`).
-#[inline]
-fn is_plain(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
-}
-
-/// Decodes `%XX` escapes (a `%` not followed by two hex digits stays as it is) and replaces
-/// octet sequences that are not UTF-8 with U+FFFD.
-fn percent_decode(value: &[u8]) -> String {
-    let mut out = Vec::with_capacity(value.len());
-    let mut i = 0;
-    while i < value.len() {
-        let b = value[i];
-        let escaped = match (b, value.get(i + 1..i + 3)) {
-            (b'%', Some(&[hi, lo])) => hex_value_ignore_case(hi).zip(hex_value_ignore_case(lo)),
-            _ => None,
-        };
-        match escaped {
-            Some((hi, lo)) => {
-                out.push((hi << 4) | lo);
-                i += 3;
-            }
-            None => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// Why a baggage value was rejected by the strict parser ([`FromStr`]) or an update.
-///
-/// `member` is the 0-based index of the list-member (counting empty ones).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ParseBaggageError {
-    /// An empty list-member (`a=1,,b=2`).
-    EmptyMember {
-        /// Index of the member.
-        member: usize,
-    },
-    /// A member has no `=` or its key is not an RFC 7230 token.
-    InvalidKey {
-        /// Index of the member.
-        member: usize,
-    },
-    /// A value has a character outside `baggage-octet` (whitespace, `"`, `,`, `;`, `\`,
-    /// control or non-ASCII).
-    InvalidValue {
-        /// Index of the member.
-        member: usize,
-    },
-    /// A property is empty or malformed.
-    InvalidProperty {
-        /// Index of the member.
-        member: usize,
-    },
-    /// More than [`MAX_MEMBERS`] list-members.
-    TooManyMembers,
-    /// The header value would be longer than [`MAX_BYTES`].
-    TooLong {
-        /// Length of the header value up to and including the first member past the limit
-        /// (the strict parser reads no further).
-        bytes: usize,
-    },
-}
-
-impl ParseBaggageError {
-    fn at(self, member: usize) -> Self {
-        match self {
-            Self::EmptyMember { .. } => Self::EmptyMember { member },
-            Self::InvalidKey { .. } => Self::InvalidKey { member },
-            Self::InvalidValue { .. } => Self::InvalidValue { member },
-            Self::InvalidProperty { .. } => Self::InvalidProperty { member },
-            other => other,
-        }
-    }
-}
-
-impl fmt::Display for ParseBaggageError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::EmptyMember { member } => write!(f, "baggage member {member} is empty"),
-            Self::InvalidKey { member } => write!(f, "baggage member {member}: invalid key"),
-            Self::InvalidValue { member } => write!(f, "baggage member {member}: invalid value"),
-            Self::InvalidProperty { member } => {
-                write!(f, "baggage member {member}: invalid property")
-            }
-            Self::TooManyMembers => write!(f, "baggage has more than {MAX_MEMBERS} members"),
-            Self::TooLong { bytes } => {
-                write!(
-                    f,
-                    "baggage is at least {bytes} bytes, more than {MAX_BYTES}"
-                )
-            }
-        }
-    }
-}
-
-impl Error for ParseBaggageError {}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -626,8 +314,6 @@ mod tests {
 
     #[test]
     fn percent_round_trip() {
-        assert_eq!(percent_decode(b"a%20b%zz%2"), "a b%zz%2");
-        assert_eq!(percent_decode(b"%FF"), "\u{fffd}");
         let b = Baggage::EMPTY.try_with("k", "100% \"é\"").unwrap();
         assert_eq!(b.to_string(), "k=100%25%20%22%C3%A9%22");
         let back = Baggage::parse_joined([b.to_string().as_bytes()]);
