@@ -67,9 +67,10 @@ stop() {
         rm -f "$state/nats.pid"
     fi
     if [ -f "$state/rabbitmq/pid" ]; then
-        kill "$(cat "$state/rabbitmq/pid")" 2>/dev/null || true
+        pid=$(cat "$state/rabbitmq/pid")
+        kill "$pid" 2>/dev/null || true
         for _ in $(seq 100); do
-            kill -0 "$(cat "$state/rabbitmq/pid")" 2>/dev/null || break
+            kill -0 "$pid" 2>/dev/null || break
             sleep 0.1
         done
         rm -f "$state/rabbitmq/pid"
