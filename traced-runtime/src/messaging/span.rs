@@ -24,7 +24,11 @@ pub(crate) const TARGET: &str = "traced_runtime::messaging";
 struct MessageSpan {
     ctx: TraceContext,
     kind: Kind,
-    name: Cow<'static, str>,
+    /// `messaging.operation.name`, the span name's first word.
+    operation: &'static str,
+    /// The span name's second word; the name is built when the span is exported, so that a
+    /// message costs no formatting without an exporter.
+    destination: Cow<'static, str>,
     /// `Some` while an exporter is installed: only then are attributes collected.
     started: Option<Started>,
     attributes: Vec<Attribute>,
@@ -43,23 +47,22 @@ impl MessageSpan {
         let (name, op_type) = operation;
         let started = start();
         let mut attributes = Vec::new();
-        let span_name = if destination.is_empty() {
-            Cow::Borrowed(name)
-        } else {
-            Cow::Owned(format!("{name} {destination}"))
-        };
         if started.is_some() {
             attributes.push(Attribute::new(MESSAGING_SYSTEM, system));
             attributes.push(Attribute::new(MESSAGING_OPERATION_TYPE, op_type));
             attributes.push(Attribute::new(MESSAGING_OPERATION_NAME, name));
             if !destination.is_empty() {
-                attributes.push(Attribute::new(MESSAGING_DESTINATION_NAME, destination));
+                attributes.push(Attribute::new(
+                    MESSAGING_DESTINATION_NAME,
+                    destination.clone(),
+                ));
             }
         }
         Self {
             ctx,
             kind,
-            name: span_name,
+            operation: name,
+            destination,
             started,
             attributes,
             links: Vec::new(),
@@ -87,7 +90,11 @@ impl Drop for MessageSpan {
             &self.ctx,
             Finish {
                 kind: self.kind,
-                name: core::mem::take(&mut self.name),
+                name: if self.destination.is_empty() {
+                    Cow::Borrowed(self.operation)
+                } else {
+                    Cow::Owned(format!("{} {}", self.operation, self.destination))
+                },
                 target: TARGET,
                 status,
                 attributes: core::mem::take(&mut self.attributes),
