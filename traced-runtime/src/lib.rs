@@ -41,7 +41,8 @@
 //!   ([`TraceContext::current`], [`TraceContext::enter`], [`TraceContext::in_scope`]), with user
 //!   fields ([`field_scope`], [`TraceContext::with_field`]).
 //! - Hand-off: [`TracedFutureExt`] for futures, [`task`] for tokio, [`thread`] for std threads,
-//!   [`TraceContext::wrap`] for anything else, [`payload`] for job queues.
+//!   [`TraceContext::wrap`] for anything else, [`payload`] for job queues, [`messaging`] for
+//!   message brokers (RabbitMQ, NATS, Kafka headers).
 //! - [`propagation`]: W3C `traceparent`, `tracestate` and `baggage`, strict parsers, carriers,
 //!   [`inject`](propagation::inject) / [`extract`](propagation::extract); `tower` layers for
 //!   servers and clients (module `layer`, feature `tower`), a `reqwest-middleware` middleware
@@ -109,7 +110,8 @@
 //! `enable` (default: instrumentation; without it `#[traced]` compiles down to the plain
 //! function), `tokio` (default), `env_logger` (default), `serde`, `http`, `tower`, `reqwest`,
 //! `opentelemetry`, `otlp`, `otlp-grpc`, `tracing` (module [`subscriber`]: `tracing`
-//! events in traced's output, or the ids in `tracing-subscriber`'s).
+//! events in traced's output, or the ids in `tracing-subscriber`'s), `lapin`, `async-nats`,
+//! `rdkafka` (module [`messaging`]: message headers as carriers, PRODUCER and CONSUMER spans).
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 
@@ -123,6 +125,7 @@ pub mod id;
 #[cfg(feature = "tower")]
 pub mod layer;
 pub mod logger;
+pub mod messaging;
 #[cfg(feature = "reqwest")]
 pub mod middleware;
 #[cfg(feature = "opentelemetry")]

@@ -348,6 +348,7 @@ impl GrpcSpan {
                 target: self.target,
                 status,
                 attributes: core::mem::take(&mut self.attributes),
+                links: Vec::new(),
             },
         );
     }

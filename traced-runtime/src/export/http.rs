@@ -320,6 +320,7 @@ impl HttpSpan {
                 target: self.target,
                 status,
                 attributes: core::mem::take(&mut self.attributes),
+                links: Vec::new(),
             },
         );
     }

@@ -34,8 +34,8 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 pub use guard::SpanGuard;
-pub use span::{Attribute, AttributeValue, FinishedSpan, Kind, SpanStatus};
-pub(crate) use span::{Started, finish, start, status_on_drop};
+pub use span::{Attribute, AttributeValue, FinishedSpan, Kind, Link, SpanStatus};
+pub(crate) use span::{Finish, Started, finish, start, status_on_drop};
 
 static EXPORTER: OnceLock<Box<dyn Exporter>> = OnceLock::new();
 static ENABLED: AtomicBool = AtomicBool::new(false);

@@ -1,5 +1,6 @@
 //! The attribute names of exported spans: OpenTelemetry's stable
-//! [HTTP semantic conventions](https://opentelemetry.io/docs/specs/semconv/http/http-spans/),
+//! [HTTP semantic conventions](https://opentelemetry.io/docs/specs/semconv/http/http-spans/)
+//! and its [messaging conventions](https://opentelemetry.io/docs/specs/semconv/messaging/messaging-spans/),
 //! in this one place.
 //!
 //! With the `opentelemetry` feature they are the constants of the
@@ -53,6 +54,50 @@ names! {
     USER_AGENT_ORIGINAL = "user_agent.original";
     /// `error.type`: why an operation failed: the HTTP status code (`500`) or the error's type.
     ERROR_TYPE = "error.type";
+}
+
+/// The messaging conventions' names. They are still "development" (experimental) in the
+/// conventions, so `opentelemetry-semantic-conventions` has them only behind its
+/// `semconv_experimental` feature: spelled here, and checked against that crate (with the
+/// feature) by this module's tests.
+macro_rules! experimental_names {
+    ($($(#[$doc:meta])* $name:ident = $value:literal;)*) => {
+        $(
+            $(#[$doc])*
+            pub const $name: &str = $value;
+        )*
+
+        #[cfg(test)]
+        #[test]
+        fn the_messaging_names_are_the_semantic_conventions() {
+            $(assert_eq!($value, opentelemetry_semantic_conventions::attribute::$name);)*
+        }
+    };
+}
+
+experimental_names! {
+    /// `messaging.system`: the messaging system, `rabbitmq`, `nats`, `kafka`, or the job
+    /// queue's name for [`payload`](crate::payload) spans.
+    MESSAGING_SYSTEM = "messaging.system";
+    /// `messaging.destination.name`: where the message was sent: the AMQP exchange (the
+    /// routing key, i.e. the queue, when the default exchange is used), the NATS subject, the
+    /// Kafka topic, the job queue. The older conventions (and OpenTelemetry Python's pika
+    /// instrumentation) call it `messaging.destination`.
+    MESSAGING_DESTINATION_NAME = "messaging.destination.name";
+    /// `messaging.operation.type`: `send` (PRODUCER spans), `receive` (a batch pulled from the
+    /// broker), `process` (a CONSUMER span that handles one message).
+    MESSAGING_OPERATION_TYPE = "messaging.operation.type";
+    /// `messaging.operation.name`: the system's name for the operation, `publish`, `process`,
+    /// `receive`; the first word of the span name.
+    MESSAGING_OPERATION_NAME = "messaging.operation.name";
+    /// `messaging.message.id`: the message's id, when the producer set one (AMQP `message-id`).
+    MESSAGING_MESSAGE_ID = "messaging.message.id";
+    /// `messaging.message.body.size`: the payload's size in bytes, an integer.
+    MESSAGING_MESSAGE_BODY_SIZE = "messaging.message.body.size";
+    /// `messaging.batch.message_count`: how many messages a batch span covers, an integer.
+    MESSAGING_BATCH_MESSAGE_COUNT = "messaging.batch.message_count";
+    /// `messaging.rabbitmq.destination.routing_key`: the AMQP routing key of a message.
+    MESSAGING_RABBITMQ_DESTINATION_ROUTING_KEY = "messaging.rabbitmq.destination.routing_key";
 }
 
 /// `code.namespace`: the module path that opened a span (its `log` target). Superseded in the

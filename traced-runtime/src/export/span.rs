@@ -20,6 +20,41 @@ pub enum Kind {
     /// An outgoing request: the span of the client layer (`layer::ClientLayer`) and of the
     /// reqwest middleware. Its span-id is the parent-id sent downstream.
     Client,
+    /// The sending of a message to a broker or a job queue: the span of a publish
+    /// ([`messaging`](crate::messaging)). Its span-id travels in the message's headers and is
+    /// the parent of the CONSUMER span that processes the message.
+    Producer,
+    /// The receiving or processing of a message: a child of the PRODUCER span whose ids the
+    /// message carried, or, for a batch, a span with one [`Link`] per message.
+    Consumer,
+}
+
+/// A link from a span to another span that is not its parent: a batch's CONSUMER span links to
+/// the PRODUCER span of every message in it, as OpenTelemetry's
+/// [links](https://opentelemetry.io/docs/specs/otel/trace/api/#link) and the
+/// [messaging conventions](https://opentelemetry.io/docs/specs/semconv/messaging/messaging-spans/#trace-structure)
+/// model it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Link {
+    /// The linked span: its trace-id, span-id (the span linked to; a link whose context has no
+    /// span-id is never recorded), trace-flags and tracestate.
+    pub context: TraceContext,
+    /// Attributes of the link itself (empty unless the code that made it adds some).
+    pub attributes: Vec<Attribute>,
+}
+
+impl Link {
+    /// A link to the span `context` stands in (for an extracted context: the remote span).
+    /// `None` when `context` has no span-id.
+    #[must_use]
+    pub fn new(context: TraceContext) -> Option<Self> {
+        context.span_id()?;
+        Some(Self {
+            context,
+            attributes: Vec::new(),
+        })
+    }
 }
 
 /// The outcome of a span, as OpenTelemetry's span status models it.
@@ -99,11 +134,13 @@ pub struct FinishedSpan {
     /// user fields (exported as attributes), tracestate.
     pub context: TraceContext,
     /// The span's role: [`Kind::Server`] for a request the server layer handled,
-    /// [`Kind::Client`] for an outgoing request, [`Kind::Internal`] otherwise.
+    /// [`Kind::Client`] for an outgoing request, [`Kind::Producer`] / [`Kind::Consumer`] for a
+    /// message sent / received, [`Kind::Internal`] otherwise.
     pub kind: Kind,
     /// The span's name: the function (`Controller::api1` style where known) for internal spans,
     /// `{method} {route}` (or the method alone when no route is known) for HTTP spans, as
-    /// OpenTelemetry's HTTP conventions name them.
+    /// OpenTelemetry's HTTP conventions name them; `{operation} {destination}` (`publish
+    /// orders`, `process orders`) for messaging spans, as its messaging conventions do.
     pub name: Cow<'static, str>,
     /// The `log` target of the code that opened it: the module path of a `#[traced(span)]`
     /// function or of a [`enter_span!`](crate::enter_span) call, the target configured on the HTTP layer.
@@ -117,6 +154,9 @@ pub struct FinishedSpan {
     /// Attributes besides the user fields: the HTTP semantic conventions on HTTP spans (names in
     /// [`semconv`](super::semconv)); empty on internal spans.
     pub attributes: Vec<Attribute>,
+    /// Links to spans other than the parent: one per message on a batch's CONSUMER span, empty
+    /// otherwise.
+    pub links: Vec<Link>,
 }
 
 /// The start of a span that will be exported: present only when an exporter is installed.
@@ -142,6 +182,7 @@ pub(crate) struct Finish {
     pub(crate) target: &'static str,
     pub(crate) status: SpanStatus,
     pub(crate) attributes: Vec<Attribute>,
+    pub(crate) links: Vec<Link>,
 }
 
 /// Ends an internal span that [`start`] started, and exports it if its trace is sampled.
@@ -162,6 +203,7 @@ pub(crate) fn finish(
             target,
             status,
             attributes: Vec::new(),
+            links: Vec::new(),
         },
     );
 }
@@ -185,6 +227,7 @@ impl Started {
             end_time,
             status: finish.status,
             attributes: finish.attributes,
+            links: finish.links,
         });
     }
 }

@@ -7,8 +7,9 @@
 //! feature, see [`otlp`]). The exported span carries exactly the trace-id,
 //! span-id, parent span-id, trace-flags and tracestate of our context, so the ids in the log
 //! lines are the ids in the trace UI; the span's kind becomes its OpenTelemetry
-//! [`SpanKind`] (`SERVER` for the server layer, `CLIENT` for outgoing requests, `INTERNAL`
-//! otherwise), its HTTP attributes keep their semantic-convention names and types, the user
+//! [`SpanKind`] (`SERVER` for the server layer, `CLIENT` for outgoing requests, `PRODUCER` /
+//! `CONSUMER` for messages sent / received, `INTERNAL` otherwise), its links (a batch's CONSUMER
+//! span links to each message's PRODUCER span) the SDK's span links, its HTTP attributes keep their semantic-convention names and types, the user
 //! fields become string attributes, and the `log` target becomes `code.namespace`. The
 //! instrumentation scope is `traced` with this crate's version.
 //!
@@ -51,7 +52,8 @@ use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
 use crate::context::TraceContext;
 use crate::export::semconv::CODE_NAMESPACE;
 use crate::export::{
-    AttributeValue, Exporter, FinishedSpan, Kind, SetExporterError, SpanStatus, set_exporter,
+    Attribute, AttributeValue, Exporter, FinishedSpan, Kind, Link, SetExporterError, SpanStatus,
+    set_exporter,
 };
 use crate::id::{SpanId, TraceFlags, TraceId};
 use crate::propagation::TraceState;
@@ -114,13 +116,7 @@ impl Exporter for OtelExporter {
             .iter()
             .map(|(key, value)| KeyValue::new(key.to_owned(), value.to_owned()))
             .collect();
-        attributes.extend(span.attributes.into_iter().map(|attribute| {
-            let key = attribute.key;
-            match attribute.value {
-                AttributeValue::String(value) => KeyValue::new(key, value),
-                AttributeValue::I64(value) => KeyValue::new(key, value),
-            }
-        }));
+        attributes.extend(span.attributes.into_iter().map(key_value));
         attributes.push(KeyValue::new(CODE_NAMESPACE, span.target));
         let status = match span.status {
             SpanStatus::Unset => Status::Unset,
@@ -135,6 +131,7 @@ impl Exporter for OtelExporter {
             end_time: Some(span.end_time),
             attributes: Some(attributes),
             status,
+            links: otel_links(span.links),
             // Our head sampler already decided (the span is sampled, or it would not be here);
             // the SDK's sampler must not drop a span whose ids are already in the logs.
             sampling_result: Some(SamplingResult {
@@ -153,7 +150,42 @@ fn otel_kind(kind: Kind) -> SpanKind {
     match kind {
         Kind::Server => SpanKind::Server,
         Kind::Client => SpanKind::Client,
+        Kind::Producer => SpanKind::Producer,
+        Kind::Consumer => SpanKind::Consumer,
         _ => SpanKind::Internal,
+    }
+}
+
+/// Our links as the SDK's: the linked span's context (remote: it is another span's, possibly
+/// another service's) and the link's attributes.
+fn otel_links(links: Vec<Link>) -> Option<Vec<opentelemetry::trace::Link>> {
+    if links.is_empty() {
+        return None;
+    }
+    Some(
+        links
+            .into_iter()
+            .filter_map(|link| {
+                let span_id = link.context.span_id()?;
+                let span_context = SpanContext::new(
+                    otel_trace_id(link.context.trace_id()),
+                    otel_span_id(span_id),
+                    otel_flags(link.context.trace_flags()),
+                    true,
+                    otel_trace_state(link.context.tracestate()),
+                );
+                let attributes = link.attributes.into_iter().map(key_value).collect();
+                Some(opentelemetry::trace::Link::new(span_context, attributes, 0))
+            })
+            .collect(),
+    )
+}
+
+fn key_value(attribute: Attribute) -> KeyValue {
+    let key = attribute.key;
+    match attribute.value {
+        AttributeValue::String(value) => KeyValue::new(key, value),
+        AttributeValue::I64(value) => KeyValue::new(key, value),
     }
 }
 

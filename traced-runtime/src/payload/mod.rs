@@ -84,7 +84,10 @@ mod members;
 #[cfg(feature = "serde")]
 mod serde_impl;
 
+use std::borrow::Cow;
+
 use crate::context::TraceContext;
+use crate::messaging::{ConsumerSpan, ProducerSpan};
 
 /// Log target of the payload warnings.
 const TARGET: &str = "traced_runtime::payload";
@@ -116,4 +119,42 @@ pub fn resume(payload_context: Option<TraceContext>) -> TraceContext {
         );
         root
     })
+}
+
+/// Opens the PRODUCER span of an enqueue to `queue` on the job system `system` (exported as
+/// `messaging.system`), under the current context: put
+/// [`context()`](ProducerSpan::context) into the payload, then drop the span once the job is
+/// enqueued.
+///
+/// ```
+/// # #[cfg(feature = "serde")] {
+/// use traced_runtime::TraceContext;
+///
+/// #[derive(serde::Serialize, serde::Deserialize)]
+/// struct Job { trace: Option<TraceContext> }
+///
+/// let producer = traced_runtime::payload::enqueue_span("my-jobs", "emails");
+/// let json = serde_json::to_string(&Job { trace: Some(producer.context().clone()) }).unwrap();
+/// drop(producer);
+///
+/// // The worker (also on a retry: the payload is the same, so is the trace):
+/// let job: Job = serde_json::from_str(&json).unwrap();
+/// let consumer = traced_runtime::payload::process_span("my-jobs", "emails", job.trace.clone());
+/// assert_eq!(consumer.context().parent_span_id(), job.trace.unwrap().span_id());
+/// consumer.in_scope(|| log::info!("sending")); // carries the trace-id and the CONSUMER span's id
+/// # }
+/// ```
+pub fn enqueue_span(system: &'static str, queue: impl Into<Cow<'static, str>>) -> ProducerSpan {
+    ProducerSpan::start(system, queue)
+}
+
+/// Opens the CONSUMER span that processes a job from `queue`: a child of the payload's context
+/// (the PRODUCER span of [`enqueue_span`]), or of a fresh root trace when the payload carried
+/// none (logged once at WARN, as [`resume`] does).
+pub fn process_span(
+    system: &'static str,
+    queue: impl Into<Cow<'static, str>>,
+    payload_context: Option<TraceContext>,
+) -> ConsumerSpan {
+    ConsumerSpan::process_context(system, queue, &resume(payload_context))
 }
