@@ -109,7 +109,7 @@
 //!
 //! `enable` (default: instrumentation; without it `#[traced]` compiles down to the plain
 //! function), `tokio` (default), `env_logger` (default), `serde`, `http`, `tower`, `reqwest`,
-//! `opentelemetry`, `otlp`, `otlp-grpc`, `tracing` (module [`subscriber`]: `tracing`
+//! `opentelemetry`, `otlp`, `otlp-grpc`, `tracing` (module `subscriber`: `tracing`
 //! events in traced's output, or the ids in `tracing-subscriber`'s), `lapin`, `async-nats`,
 //! `rdkafka` (module [`messaging`]: message headers as carriers, PRODUCER and CONSUMER spans).
 #![cfg_attr(docsrs, feature(doc_cfg))]

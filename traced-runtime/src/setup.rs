@@ -11,7 +11,7 @@ impl Builder {
     /// filter's.
     ///
     /// With the `tracing` feature, also makes traced's logger the output of every `tracing`
-    /// event (see [`crate::subscriber`]), unless a global `tracing` subscriber is already
+    /// event (see the `subscriber` module), unless a global `tracing` subscriber is already
     /// installed: then `tracing` events stay with that subscriber and the logger writes one WARN
     /// line saying so.
     ///

@@ -15,7 +15,7 @@ pub enum Kind {
     #[default]
     Internal,
     /// The handling of an incoming request: the span of the server layer
-    /// ([`layer::ServerLayer`](crate::layer)).
+    /// (`layer::ServerLayer`, feature `tower`).
     Server,
     /// An outgoing request: the span of the client layer (`layer::ClientLayer`) and of the
     /// reqwest middleware. Its span-id is the parent-id sent downstream.
