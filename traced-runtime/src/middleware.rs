@@ -21,6 +21,7 @@ use http::Extensions;
 use reqwest_middleware::{Middleware, Next, Result};
 
 use crate::context::TraceContext;
+use crate::export::ending::EndSpan as _;
 use crate::export::http::HttpSpan;
 use crate::export::status_on_drop;
 use crate::future::TracedFutureExt as _;

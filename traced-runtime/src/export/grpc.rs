@@ -16,6 +16,7 @@ use std::fmt;
 
 use http::{HeaderMap, Uri, Version, header};
 
+use super::ending::EndSpan;
 use super::http::{Peer, default_port, header_str, host_and_port};
 use super::semconv::{
     CLIENT_ADDRESS, ERROR_TYPE, NETWORK_PROTOCOL_VERSION, RPC_GRPC_STATUS_CODE, RPC_METHOD,
@@ -305,33 +306,15 @@ impl GrpcSpan {
         };
         self.end(started, ctx, span_status);
     }
+}
 
-    /// Ends the span without a gRPC status: the service or the transport failed with an error
-    /// of type `error_type` (its `Display` is `description`).
-    pub(crate) fn end_with_error(
-        mut self,
-        ctx: &TraceContext,
-        error_type: Cow<'static, str>,
-        description: String,
-    ) {
-        let Some(started) = self.started.take() else {
-            return;
-        };
-        self.attributes.push(Attribute::new(ERROR_TYPE, error_type));
-        self.end(
-            started,
-            ctx,
-            SpanStatus::Error {
-                description: Cow::Owned(description),
-            },
-        );
+impl EndSpan for GrpcSpan {
+    fn take_started(&mut self) -> Option<Started> {
+        self.started.take()
     }
 
-    /// Ends the span with `status` and nothing more (the call was dropped, or is unwinding).
-    pub(crate) fn end_with(mut self, ctx: &TraceContext, status: SpanStatus) {
-        if let Some(started) = self.started.take() {
-            self.end(started, ctx, status);
-        }
+    fn push_attribute(&mut self, attribute: Attribute) {
+        self.attributes.push(attribute);
     }
 
     fn end(mut self, started: Started, ctx: &TraceContext, status: SpanStatus) {

@@ -10,6 +10,7 @@ use std::net::SocketAddr;
 
 use http::{HeaderMap, Method, StatusCode, Uri, Version, header};
 
+use super::ending::EndSpan;
 use super::semconv::{
     CLIENT_ADDRESS, ERROR_TYPE, HTTP_REQUEST_METHOD, HTTP_RESPONSE_STATUS_CODE, HTTP_ROUTE,
     NETWORK_PROTOCOL_VERSION, SERVER_ADDRESS, SERVER_PORT, URL_FULL, URL_PATH, URL_QUERY,
@@ -276,34 +277,15 @@ impl HttpSpan {
         };
         self.end(started, ctx, status);
     }
+}
 
-    /// Ends the span without a response: the service or the transport failed with an error of
-    /// type `error_type` (its `Display` is `description`).
-    pub(crate) fn end_with_error(
-        mut self,
-        ctx: &TraceContext,
-        error_type: Cow<'static, str>,
-        description: String,
-    ) {
-        let Some(started) = self.started.take() else {
-            return;
-        };
-        self.attributes.push(Attribute::new(ERROR_TYPE, error_type));
-        self.end(
-            started,
-            ctx,
-            SpanStatus::Error {
-                description: Cow::Owned(description),
-            },
-        );
+impl EndSpan for HttpSpan {
+    fn take_started(&mut self) -> Option<Started> {
+        self.started.take()
     }
 
-    /// Ends the span with `status` and nothing more (a cancelled request: the future was
-    /// dropped, or is unwinding).
-    pub(crate) fn end_with(mut self, ctx: &TraceContext, status: SpanStatus) {
-        if let Some(started) = self.started.take() {
-            self.end(started, ctx, status);
-        }
+    fn push_attribute(&mut self, attribute: Attribute) {
+        self.attributes.push(attribute);
     }
 
     fn end(mut self, started: Started, ctx: &TraceContext, status: SpanStatus) {

@@ -20,6 +20,8 @@
 //! The `opentelemetry` feature provides the exporter that matters in practice:
 //! `otel::install` hands spans to an OpenTelemetry SDK tracer provider.
 
+#[cfg(any(feature = "tower", feature = "reqwest"))]
+pub(crate) mod ending;
 #[cfg(feature = "tower")]
 pub(crate) mod grpc;
 mod guard;

@@ -11,6 +11,7 @@ use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::context::TraceContext;
+use crate::export::ending::EndSpan as _;
 use crate::export::http::{HttpSpan, error_type};
 use crate::export::status_on_drop;
 use crate::future::{InContext, TracedFutureExt};

@@ -14,6 +14,7 @@ use http::HeaderMap;
 use http_body::Frame;
 
 use crate::context::TraceContext;
+use crate::export::ending::EndSpan as _;
 use crate::export::grpc::{GrpcCode, GrpcSpan, GrpcStatus};
 
 /// What ended a gRPC call.

@@ -16,6 +16,7 @@ use super::body::TracedBody;
 use super::grpc::{GrpcEnd, PendingEnd};
 use super::route::Route;
 use crate::context::TraceContext;
+use crate::export::ending::EndSpan as _;
 use crate::export::grpc::{GrpcSpan, is_grpc};
 use crate::export::http::{HttpSpan, Peer, error_type};
 use crate::export::status_on_drop;
