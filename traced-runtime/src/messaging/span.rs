@@ -75,6 +75,23 @@ impl MessageSpan {
             self.attributes.push(attribute());
         }
     }
+
+    fn set_message_id(&mut self, id: Cow<'static, str>) {
+        self.attribute(|| Attribute::new(MESSAGING_MESSAGE_ID, id));
+    }
+
+    fn set_body_size(&mut self, bytes: usize) {
+        self.attribute(|| {
+            Attribute::new(
+                MESSAGING_MESSAGE_BODY_SIZE,
+                i64::try_from(bytes).unwrap_or(i64::MAX),
+            )
+        });
+    }
+
+    fn set_error(&mut self, description: Cow<'static, str>) {
+        self.status = SpanStatus::Error { description };
+    }
 }
 
 impl Drop for MessageSpan {
@@ -168,19 +185,12 @@ impl ProducerSpan {
 
     /// Records `messaging.message.id`.
     pub fn set_message_id(&mut self, id: impl Into<Cow<'static, str>>) {
-        let id = id.into();
-        self.0
-            .attribute(|| Attribute::new(MESSAGING_MESSAGE_ID, id));
+        self.0.set_message_id(id.into());
     }
 
     /// Records `messaging.message.body.size`, in bytes.
     pub fn set_body_size(&mut self, bytes: usize) {
-        self.0.attribute(|| {
-            Attribute::new(
-                MESSAGING_MESSAGE_BODY_SIZE,
-                i64::try_from(bytes).unwrap_or(i64::MAX),
-            )
-        });
+        self.0.set_body_size(bytes);
     }
 
     /// Records another attribute (`messaging.rabbitmq.destination.routing_key`, ...).
@@ -190,9 +200,7 @@ impl ProducerSpan {
 
     /// Marks the publish as failed with `description` (exported as the span's status).
     pub fn set_error(&mut self, description: impl Into<Cow<'static, str>>) {
-        self.0.status = SpanStatus::Error {
-            description: description.into(),
-        };
+        self.0.set_error(description.into());
     }
 }
 
@@ -329,19 +337,12 @@ impl ConsumerSpan {
 
     /// Records `messaging.message.id`.
     pub fn set_message_id(&mut self, id: impl Into<Cow<'static, str>>) {
-        let id = id.into();
-        self.0
-            .attribute(|| Attribute::new(MESSAGING_MESSAGE_ID, id));
+        self.0.set_message_id(id.into());
     }
 
     /// Records `messaging.message.body.size`, in bytes.
     pub fn set_body_size(&mut self, bytes: usize) {
-        self.0.attribute(|| {
-            Attribute::new(
-                MESSAGING_MESSAGE_BODY_SIZE,
-                i64::try_from(bytes).unwrap_or(i64::MAX),
-            )
-        });
+        self.0.set_body_size(bytes);
     }
 
     /// Records another attribute.
@@ -351,9 +352,7 @@ impl ConsumerSpan {
 
     /// Marks the processing as failed with `description` (exported as the span's status).
     pub fn set_error(&mut self, description: impl Into<Cow<'static, str>>) {
-        self.0.status = SpanStatus::Error {
-            description: description.into(),
-        };
+        self.0.set_error(description.into());
     }
 }
 
