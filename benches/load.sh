@@ -1,0 +1,259 @@
+#!/usr/bin/env bash
+# A service under load (issue 23, item 4): the axum "hello" service of benches/load
+# (`load_service`, one tokio thread) in four configurations, each driven by wrk on loopback with
+# the same `traceparent` on every request, side by side in one table.
+#
+# Usage (from anywhere; needs wrk, installed from Debian's packages when missing):
+#   bash benches/load.sh            # the full run: 8 s per configuration, RSS at 10,000 and 1,000,000
+#   bash benches/load.sh --quick    # CI: 1 s, RSS at 10,000 and 20,000; same trace-id check
+# Environment: LOAD_SECONDS (wrk's duration), LOAD_REQUESTS (requests at the late RSS reading),
+# LOAD_EARLY (at the early one, 10000), LOAD_CONNECTIONS (64), LOAD_CONFIGS ("none traced
+# tower-http otel"), LOAD_KEEP=1 keeps the logs (their directory is printed).
+#
+# Per configuration, one fresh service process, stderr (its log lines) redirected to a file:
+#   1. wrk with a Lua script that stops wrk after LOAD_EARLY responses; then VmRSS (/proc/PID/status);
+#   2. the measured run: `wrk -t1 -c64 -dLOAD_SECONDS --latency`, no Lua per response:
+#      requests/s, p50, p99;
+#   3. wrk with the counting script again, for the requests still missing to reach LOAD_REQUESTS
+#      responses in all (counted by wrk, runs 1-3); then VmRSS again;
+#   4. SIGTERM: the service prints how many requests its handler answered (`requests=N`);
+#      lines per request = lines in the log file / N.
+# The check: every access line of `traced` (`... INFO traced_runtime::layer: GET / 200 ...`)
+# carries the trace-id of the `traceparent` sent; the script fails on any mismatch, on zero
+# access lines, on a non-2xx response, and for `otel` on any exported span of another trace.
+# Targets (traced >= 1.3x tower-http in req/s, >= 0.8x none, p99 <= tower-http's, RSS flat)
+# are reported as met or missed, never failed on: timings depend on the machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+quick=0
+for arg in "$@"; do
+    case $arg in
+    --quick) quick=1 ;;
+    *)
+        echo "usage: bash benches/load.sh [--quick]" >&2
+        exit 2
+        ;;
+    esac
+done
+if [ "$quick" = 1 ]; then
+    seconds=${LOAD_SECONDS:-1}
+    requests=${LOAD_REQUESTS:-20000}
+else
+    seconds=${LOAD_SECONDS:-8}
+    requests=${LOAD_REQUESTS:-1000000}
+fi
+early=${LOAD_EARLY:-10000}
+connections=${LOAD_CONNECTIONS:-64}
+configs=${LOAD_CONFIGS:-none traced tower-http otel}
+trace_id=4bf92f3577b34da6a3ce929d0e0e4736
+traceparent="00-$trace_id-00f067aa0ba902b7-01"
+export LC_ALL=C
+
+started=$SECONDS
+step_started=$SECONDS
+step() {
+    printf '(%ds; %ds in all)\n==> %s\n' "$((SECONDS - step_started))" "$((SECONDS - started))" "$*"
+    step_started=$SECONDS
+}
+
+work=$(mktemp -d)
+service=
+cleanup() {
+    if [ -n "$service" ] && kill -0 "$service" 2>/dev/null; then
+        kill -TERM "$service" 2>/dev/null || true
+        wait "$service" 2>/dev/null || true
+    fi
+    if [ "${LOAD_KEEP:-0}" = 1 ]; then
+        echo "logs kept in $work"
+    else
+        rm -rf "$work"
+    fi
+}
+trap cleanup EXIT
+
+step "wrk"
+if ! command -v wrk >/dev/null 2>&1; then
+    apt-get update -qq && apt-get install -y -qq wrk
+fi
+wrk --version 2>&1 | head -1 || true
+
+step "build the service (release)"
+cargo build --quiet --release -p load-service --bin load_service
+bin=${CARGO_TARGET_DIR:-target}/release/load_service
+
+# wrk stops after LOAD_COUNT responses (wrk has no count option; one thread, so one counter).
+# `thread:stop()` ends the thread's event loop, but wrk's main thread sleeps out the whole `-d`
+# unless it gets SIGINT, so the script sends it one too; from a background shell, because
+# system() ignores SIGINT in its caller while it runs ($PPID there is wrk's pid). Responses
+# already on their way are still counted by wrk, so a phase overshoots by at most one per
+# connection.
+cat >"$work/count.lua" <<'EOF'
+wrk.headers["traceparent"] = os.getenv("LOAD_TRACEPARENT")
+local limit = tonumber(os.getenv("LOAD_COUNT"))
+local seen = 0
+function response(status, headers, body)
+    seen = seen + 1
+    if seen == limit then
+        wrk.thread:stop()
+        os.execute("(sleep 0.05; kill -INT $PPID) &")
+    end
+end
+EOF
+
+# Drives $1 responses at $addr; adds how many wrk counted to done_requests.
+drive() {
+    LOAD_TRACEPARENT=$traceparent LOAD_COUNT=$1 \
+        timeout 600 wrk -t1 -c"$connections" -d600s -s "$work/count.lua" "http://$addr/" >"$work/drive.txt"
+    check_wrk "$work/drive.txt"
+    done_requests=$((done_requests + $(completed "$work/drive.txt")))
+}
+
+# The responses wrk counted (`N requests in 1.00s, ...`).
+completed() {
+    awk '$2 == "requests" && $3 == "in" { print $1 }' "$1"
+}
+
+# Fails on a non-2xx response; says so on socket errors.
+check_wrk() {
+    if grep -q 'Non-2xx or 3xx responses' "$1"; then
+        cat "$1" >&2
+        echo "FAIL: non-2xx responses" >&2
+        exit 1
+    fi
+    grep 'Socket errors' "$1" >&2 || true
+}
+
+rss_kb() {
+    awk '$1 == "VmRSS:" { print $2 }' "/proc/$1/status"
+}
+
+# wrk's latency (`344.00us`, `1.20ms`, `1.01s`) in milliseconds.
+to_ms() {
+    awk -v v="$1" 'BEGIN {
+        n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
+        if (u == "us") n /= 1000; else if (u == "s") n *= 1000; else if (u == "m") n *= 60000
+        printf "%.3f", n
+    }'
+}
+
+printf 'machine: %s cores, load average %s (at the start)\n' "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+
+declare -A rps p50 p99 lines_per rss_early rss_late answered check
+failed=0
+for config in $configs; do
+    step "$config: start, $early requests, $seconds s measured, up to $requests requests"
+    log=$work/$config.log
+    LOAD_EXPECT_TRACE_ID=$trace_id RUST_LOG=info "$bin" "$config" >"$work/$config.out" 2>"$log" &
+    service=$!
+    addr=
+    for _ in $(seq 100); do
+        addr=$(sed -n 's/^listening on //p' "$work/$config.out")
+        [ -n "$addr" ] && break
+        sleep 0.1
+    done
+    if [ -z "$addr" ]; then
+        cat "$log" >&2
+        echo "FAIL: $config did not start" >&2
+        exit 1
+    fi
+
+    done_requests=0
+    drive "$early"
+    rss_early[$config]=$(rss_kb "$service")
+
+    wrk -t1 -c"$connections" -d"${seconds}s" --latency -H "traceparent: $traceparent" \
+        "http://$addr/" >"$work/$config.wrk"
+    check_wrk "$work/$config.wrk"
+    done_requests=$((done_requests + $(completed "$work/$config.wrk")))
+    rps[$config]=$(awk '$1 == "Requests/sec:" { printf "%.0f", $2 }' "$work/$config.wrk")
+    p50[$config]=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$work/$config.wrk")")
+    p99[$config]=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$work/$config.wrk")")
+
+    if [ "$done_requests" -lt "$requests" ]; then
+        drive "$((requests - done_requests))"
+    fi
+    rss_late[$config]=$(rss_kb "$service")
+
+    kill -TERM "$service"
+    wait "$service"
+    service=
+    # The service's own count: wrk's, plus the responses in flight when a counted phase stopped.
+    answered[$config]=$(sed -n 's/^requests=//p' "$work/$config.out")
+    lines=$(wc -l <"$log")
+    lines_per[$config]=$(awk -v l="$lines" -v n="${answered[$config]}" 'BEGIN { printf "%.2f", n ? l / n : 0 }')
+
+    case $config in
+    traced)
+        # Field 2 of traced's text line is `[trace_id]`.
+        read -r access wrong < <(awk -v want="[$trace_id]" '
+            / INFO traced_runtime::layer: GET \/ [0-9][0-9][0-9] [0-9.]+ ms / { n++; if ($2 != want) bad++ }
+            END { print n + 0, bad + 0 }' "$log")
+        check[$config]="$wrong of $access access lines"
+        if [ "$access" -eq 0 ] || [ "$wrong" -ne 0 ]; then
+            echo "FAIL: traced: $access access lines, $wrong without the traceparent's trace-id" >&2
+            grep -v " INFO traced_runtime::layer: " "$log" | head -5 >&2 || true
+            failed=1
+        fi
+        if [ "$access" -ne "${answered[$config]}" ]; then
+            echo "WARNING: traced: $access access lines for ${answered[$config]} requests answered" >&2
+        fi
+        ;;
+    otel)
+        read -r spans wrong < <(sed -n 's/^otel_spans=\([0-9]*\) otel_trace_id_mismatches=\([0-9]*\)$/\1 \2/p' "$work/$config.out")
+        check[$config]="$wrong of $spans spans"
+        if [ "${spans:-0}" -eq 0 ] || [ "${wrong:-1}" -ne 0 ]; then
+            echo "FAIL: otel: ${spans:-no} spans exported, ${wrong:-?} of another trace" >&2
+            failed=1
+        fi
+        ;;
+    *) check[$config]="-" ;;
+    esac
+    printf '%s: %s req/s, p50 %s ms, p99 %s ms, %s lines/request, RSS %s -> %s kB, %s requests, check: %s\n' \
+        "$config" "${rps[$config]}" "${p50[$config]}" "${p99[$config]}" "${lines_per[$config]}" \
+        "${rss_early[$config]}" "${rss_late[$config]}" "${answered[$config]}" "${check[$config]}"
+    [ "${LOAD_KEEP:-0}" = 1 ] || rm -f "$log"
+done
+
+step "table"
+printf '\nwrk -t1 -c%s -d%ss --latency, loopback, one tokio thread; %s cores, load average %s (at the end)\n\n' \
+    "$connections" "$seconds" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+printf '| configuration | requests/s | p50 ms | p99 ms | lines/request | RSS after %s (kB) | RSS after all (kB) | requests in all | trace-id mismatches |\n' "$early"
+printf '|---|---:|---:|---:|---:|---:|---:|---:|---|\n'
+for config in $configs; do
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$config" "${rps[$config]}" "${p50[$config]}" \
+        "${p99[$config]}" "${lines_per[$config]}" "${rss_early[$config]}" "${rss_late[$config]}" \
+        "${answered[$config]}" "${check[$config]}"
+done
+
+# met / missed, with the margin (only for the configurations that ran).
+target() { # name, measured, goal, "ge" (measured >= goal) or "le"
+    awk -v name="$1" -v m="$2" -v g="$3" -v dir="$4" 'BEGIN {
+        met = (dir == "ge") ? (m >= g) : (m <= g)
+        printf "- %s: %s, target %s %s: %s by %.0f%%\n", name, m, (dir == "ge") ? ">=" : "<=", g, met ? "met" : "MISSED", (m > g ? m / g - 1 : 1 - m / g) * 100
+    }'
+}
+printf '\n'
+if [ -n "${rps[traced]:-}" ]; then
+    if [ -n "${rps[tower-http]:-}" ]; then
+        target "traced / tower-http requests/s" "$(awk -v a="${rps[traced]}" -v b="${rps[tower-http]}" 'BEGIN { printf "%.2f", a / b }')" 1.3 ge
+        target "traced p99 / tower-http p99" "$(awk -v a="${p99[traced]}" -v b="${p99[tower-http]}" 'BEGIN { printf "%.2f", a / b }')" 1.0 le
+    fi
+    if [ -n "${rps[none]:-}" ]; then
+        target "traced / none requests/s" "$(awk -v a="${rps[traced]}" -v b="${rps[none]}" 'BEGIN { printf "%.2f", a / b }')" 0.8 ge
+    fi
+fi
+# Flat: the late reading no more than 1 MiB above the early one (allocator caches and the
+# buffers of 64 connections settle within the first requests).
+for config in $configs; do
+    growth=$((rss_late[$config] - rss_early[$config]))
+    if [ "$growth" -le 1024 ]; then verdict=met; else verdict=MISSED; fi
+    printf -- '- RSS flat, %s: %s (%+d kB from %s to %s requests; target <= +1024 kB)\n' \
+        "$config" "$verdict" "$growth" "$early" "${answered[$config]}"
+done
+
+step "done"
+if [ "$failed" != 0 ]; then
+    echo "FAIL: the trace-id check failed (see above)" >&2
+    exit 1
+fi
