@@ -139,7 +139,7 @@ to_ms() {
 
 printf 'machine: %s cores, load average %s (at the start)\n' "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
 
-declare -A rps p50 p99 lines_per rss_early rss_late answered check
+declare -A rps p50 p99 lines_per bytes_per rss_early rss_late answered check
 failed=0
 for config in $configs; do
     step "$config: start, $early requests, $seconds s measured, up to $requests requests"
@@ -181,6 +181,7 @@ for config in $configs; do
     # The service's own count: wrk's, plus the responses in flight when a counted phase stopped.
     answered[$config]=$(sed -n 's/^requests=//p' "$work/$config.out")
     lines=$(wc -l <"$log")
+    bytes_per[$config]=$(awk -v b="$(wc -c <"$log")" -v n="${answered[$config]}" 'BEGIN { printf "%.0f", n ? b / n : 0 }')
     lines_per[$config]=$(awk -v l="$lines" -v n="${answered[$config]}" 'BEGIN { printf "%.2f", n ? l / n : 0 }')
 
     case $config in
@@ -216,13 +217,15 @@ for config in $configs; do
 done
 
 step "table"
-printf '\nwrk -t1 -c%s -d%ss --latency, loopback, one tokio thread; %s cores, load average %s (at the end)\n\n' \
-    "$connections" "$seconds" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
-printf '| configuration | requests/s | p50 ms | p99 ms | lines/request | RSS after %s (kB) | RSS after all (kB) | requests in all | trace-id mismatches |\n' "$early"
-printf '|---|---:|---:|---:|---:|---:|---:|---:|---|\n'
+printf '\ncommand: LOAD_SECONDS=%s LOAD_REQUESTS=%s LOAD_CONNECTIONS=%s bash benches/load.sh%s\n' \
+    "$seconds" "$requests" "$connections" "$([ "$quick" = 1 ] && echo ' --quick')"
+printf 'commit %s; wrk -t1 -c%s -d%ss --latency, loopback, one tokio thread; %s cores, load average %s (at the end)\n\n' \
+    "$(git rev-parse --short HEAD 2>/dev/null || echo '?')" "$connections" "$seconds" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+printf '| configuration | requests/s | p50 ms | p99 ms | lines/request | bytes/request | RSS after %s (kB) | RSS after all (kB) | requests in all | trace-id mismatches |\n' "$early"
+printf '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n'
 for config in $configs; do
-    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$config" "${rps[$config]}" "${p50[$config]}" \
-        "${p99[$config]}" "${lines_per[$config]}" "${rss_early[$config]}" "${rss_late[$config]}" \
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$config" "${rps[$config]}" "${p50[$config]}" \
+        "${p99[$config]}" "${lines_per[$config]}" "${bytes_per[$config]}" "${rss_early[$config]}" "${rss_late[$config]}" \
         "${answered[$config]}" "${check[$config]}"
 done
 
