@@ -4,23 +4,28 @@
 # the same `traceparent` on every request, side by side in one table.
 #
 # Usage (from anywhere; needs wrk, installed from Debian's packages when missing):
-#   bash benches/load.sh            # the full run: 8 s per configuration, RSS at 10,000 and 1,000,000
-#   bash benches/load.sh --quick    # CI: 1 s, RSS at 10,000 and 20,000; same trace-id check
-# Environment: LOAD_SECONDS (wrk's duration), LOAD_REQUESTS (requests at the late RSS reading),
-# LOAD_EARLY (at the early one, 10000), LOAD_CONNECTIONS (64), LOAD_CONFIGS ("none traced
-# tower-http otel"), LOAD_KEEP=1 keeps the logs (their directory is printed).
+#   bash benches/load.sh            # full: 3 rounds of 8 s each, RSS at 10,000 and 1,000,000 requests
+#   bash benches/load.sh --quick    # CI: 1 round of 1 s, RSS at 10,000 and 20,000; same checks
+# Environment: LOAD_SECONDS (one wrk run), LOAD_ROUNDS, LOAD_REQUESTS (requests at the late RSS
+# reading), LOAD_EARLY (at the early one, 10000), LOAD_CONNECTIONS (64), LOAD_CONFIGS ("none
+# traced tower-http otel"), LOAD_KEEP=1 keeps the logs (their directory is printed).
 #
-# Per configuration, one fresh service process, stderr (its log lines) redirected to a file:
-#   1. wrk with a Lua script that stops wrk after LOAD_EARLY responses; then VmRSS (/proc/PID/status);
-#   2. the measured run: `wrk -t1 -c64 -dLOAD_SECONDS --latency`, no Lua per response:
-#      requests/s, p50, p99;
-#   3. wrk with the counting script again, for the requests still missing to reach LOAD_REQUESTS
-#      responses in all (counted by wrk, runs 1-3); then VmRSS again;
-#   4. SIGTERM: the service prints how many requests its handler answered (`requests=N`);
-#      lines per request = lines in the log file / N.
+# The service is built once (`cargo build --release -p load-service`); one process per
+# configuration, all started at once, each on its own free loopback port, its stderr (the log
+# lines) redirected to a file:
+#   1. per configuration, wrk with a Lua script that stops it after LOAD_EARLY responses; then
+#      the service's VmRSS (/proc/PID/status);
+#   2. LOAD_ROUNDS rounds in which the configurations take turns: `wrk -t1 -c64 -dLOAD_SECONDS
+#      --latency -H 'traceparent: ...'` (no Lua per response); requests/s, p50 and p99 are the
+#      medians of the rounds (the turns spread a change in the machine's load over all of them);
+#   3. per configuration, wrk with the counting script again, for the requests still missing to
+#      reach LOAD_REQUESTS responses in all (counted by wrk in 1-3); then VmRSS again;
+#   4. SIGTERM: each service prints how many requests its handler answered (`requests=N`);
+#      lines (bytes) per request = lines (bytes) in its log file / N.
 # The check: every access line of `traced` (`... INFO traced_runtime::layer: GET / 200 ...`)
 # carries the trace-id of the `traceparent` sent; the script fails on any mismatch, on zero
-# access lines, on a non-2xx response, and for `otel` on any exported span of another trace.
+# access lines, on a non-2xx response, and for `otel` on zero exported spans or any span of
+# another trace (its exporter counts them, see load_service.rs).
 # Targets (traced >= 1.3x tower-http in req/s, >= 0.8x none, p99 <= tower-http's, RSS flat)
 # are reported as met or missed, never failed on: timings depend on the machine.
 set -euo pipefail
@@ -39,9 +44,11 @@ done
 if [ "$quick" = 1 ]; then
     seconds=${LOAD_SECONDS:-1}
     requests=${LOAD_REQUESTS:-20000}
+    rounds=${LOAD_ROUNDS:-1}
 else
     seconds=${LOAD_SECONDS:-8}
     requests=${LOAD_REQUESTS:-1000000}
+    rounds=${LOAD_ROUNDS:-3}
 fi
 early=${LOAD_EARLY:-10000}
 connections=${LOAD_CONNECTIONS:-64}
@@ -58,12 +65,12 @@ step() {
 }
 
 work=$(mktemp -d)
-service=
+declare -A pid
 cleanup() {
-    if [ -n "$service" ] && kill -0 "$service" 2>/dev/null; then
-        kill -TERM "$service" 2>/dev/null || true
-        wait "$service" 2>/dev/null || true
-    fi
+    for p in "${pid[@]}"; do
+        kill -TERM "$p" 2>/dev/null || true
+        wait "$p" 2>/dev/null || true
+    done
     if [ "${LOAD_KEEP:-0}" = 1 ]; then
         echo "logs kept in $work"
     else
@@ -101,12 +108,17 @@ function response(status, headers, body)
 end
 EOF
 
-# Drives $1 responses at $addr; adds how many wrk counted to done_requests.
+# Drives $2 responses at configuration $1's service; adds how many wrk counted to its total.
 drive() {
-    LOAD_TRACEPARENT=$traceparent LOAD_COUNT=$1 \
-        timeout 600 wrk -t1 -c"$connections" -d600s -s "$work/count.lua" "http://$addr/" >"$work/drive.txt"
+    LOAD_TRACEPARENT=$traceparent LOAD_COUNT=$2 \
+        timeout 600 wrk -t1 -c"$connections" -d600s -s "$work/count.lua" "http://${addr[$1]}/" >"$work/drive.txt"
     check_wrk "$work/drive.txt"
-    done_requests=$((done_requests + $(completed "$work/drive.txt")))
+    done_requests[$1]=$((done_requests[$1] + $(completed "$work/drive.txt")))
+}
+
+# The median of column $1 of file $2 (the lower middle one for an even count).
+median() {
+    sort -g -k"$1","$1" "$2" | awk -v c="$1" '{ v[NR] = $c } END { print v[int((NR + 1) / 2)] }'
 }
 
 # The responses wrk counted (`N requests in 1.00s, ...`).
@@ -139,45 +151,71 @@ to_ms() {
 
 printf 'machine: %s cores, load average %s (at the start)\n' "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
 
-declare -A rps p50 p99 lines_per bytes_per rss_early rss_late answered check
+declare -A addr done_requests rps p50 p99 runs lines_per bytes_per rss_early rss_late answered check
 failed=0
+
+step "start the services: $configs"
 for config in $configs; do
-    step "$config: start, $early requests, $seconds s measured, up to $requests requests"
-    log=$work/$config.log
-    LOAD_EXPECT_TRACE_ID=$trace_id RUST_LOG=info "$bin" "$config" >"$work/$config.out" 2>"$log" &
-    service=$!
-    addr=
+    LOAD_EXPECT_TRACE_ID=$trace_id RUST_LOG=info "$bin" "$config" >"$work/$config.out" 2>"$work/$config.log" &
+    pid[$config]=$!
+done
+for config in $configs; do
     for _ in $(seq 100); do
-        addr=$(sed -n 's/^listening on //p' "$work/$config.out")
-        [ -n "$addr" ] && break
+        addr[$config]=$(sed -n 's/^listening on //p' "$work/$config.out")
+        [ -n "${addr[$config]}" ] && break
         sleep 0.1
     done
-    if [ -z "$addr" ]; then
-        cat "$log" >&2
+    if [ -z "${addr[$config]}" ]; then
+        cat "$work/$config.log" >&2
         echo "FAIL: $config did not start" >&2
         exit 1
     fi
+done
 
-    done_requests=0
-    drive "$early"
-    rss_early[$config]=$(rss_kb "$service")
+step "$early requests each, then the early RSS reading"
+for config in $configs; do
+    done_requests[$config]=0
+    drive "$config" "$early"
+    rss_early[$config]=$(rss_kb "${pid[$config]}")
+done
 
-    wrk -t1 -c"$connections" -d"${seconds}s" --latency -H "traceparent: $traceparent" \
-        "http://$addr/" >"$work/$config.wrk"
-    check_wrk "$work/$config.wrk"
-    done_requests=$((done_requests + $(completed "$work/$config.wrk")))
-    rps[$config]=$(awk '$1 == "Requests/sec:" { printf "%.0f", $2 }' "$work/$config.wrk")
-    p50[$config]=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$work/$config.wrk")")
-    p99[$config]=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$work/$config.wrk")")
+# The configurations take turns, round after round, so that a change in the machine's load
+# (other builds) falls on all of them alike; each figure is the median of its rounds.
+for round in $(seq "$rounds"); do
+    step "round $round of $rounds: $seconds s of wrk per configuration"
+    for config in $configs; do
+        out=$work/$config.wrk.$round
+        wrk -t1 -c"$connections" -d"${seconds}s" --latency -H "traceparent: $traceparent" \
+            "http://${addr[$config]}/" >"$out"
+        check_wrk "$out"
+        done_requests[$config]=$((done_requests[$config] + $(completed "$out")))
+        printf '%s %s %s\n' "$(awk '$1 == "Requests/sec:" { printf "%.0f", $2 }' "$out")" \
+            "$(to_ms "$(awk '$1 == "50%" { print $2 }' "$out")")" \
+            "$(to_ms "$(awk '$1 == "99%" { print $2 }' "$out")")" >>"$work/$config.rounds"
+        printf '  %-10s %s\n' "$config" "$(tail -1 "$work/$config.rounds" | awk '{ printf "%s req/s, p50 %s ms, p99 %s ms", $1, $2, $3 }')"
+    done
+done
+for config in $configs; do
+    rps[$config]=$(median 1 "$work/$config.rounds")
+    p50[$config]=$(median 2 "$work/$config.rounds")
+    p99[$config]=$(median 3 "$work/$config.rounds")
+    runs[$config]=$(sort -n "$work/$config.rounds" | awk '{ r = r sep $1; sep = ", " } END { print r }')
+done
 
-    if [ "$done_requests" -lt "$requests" ]; then
-        drive "$((requests - done_requests))"
+step "up to $requests requests each, then the late RSS reading"
+for config in $configs; do
+    if [ "${done_requests[$config]}" -lt "$requests" ]; then
+        drive "$config" "$((requests - done_requests[$config]))"
     fi
-    rss_late[$config]=$(rss_kb "$service")
+    rss_late[$config]=$(rss_kb "${pid[$config]}")
+done
 
-    kill -TERM "$service"
-    wait "$service"
-    service=
+step "stop the services; lines per request; the trace-id check"
+for config in $configs; do
+    kill -TERM "${pid[$config]}"
+    wait "${pid[$config]}"
+    unset "pid[$config]"
+    log=$work/$config.log
     # The service's own count: wrk's, plus the responses in flight when a counted phase stopped.
     answered[$config]=$(sed -n 's/^requests=//p' "$work/$config.out")
     lines=$(wc -l <"$log")
@@ -210,23 +248,22 @@ for config in $configs; do
         ;;
     *) check[$config]="-" ;;
     esac
-    printf '%s: %s req/s, p50 %s ms, p99 %s ms, %s lines/request, RSS %s -> %s kB, %s requests, check: %s\n' \
-        "$config" "${rps[$config]}" "${p50[$config]}" "${p99[$config]}" "${lines_per[$config]}" \
-        "${rss_early[$config]}" "${rss_late[$config]}" "${answered[$config]}" "${check[$config]}"
+    printf '  %-10s %s requests, %s lines/request, RSS %s -> %s kB, check: %s\n' "$config" "${answered[$config]}" \
+        "${lines_per[$config]}" "${rss_early[$config]}" "${rss_late[$config]}" "${check[$config]}"
     [ "${LOAD_KEEP:-0}" = 1 ] || rm -f "$log"
 done
 
 step "table"
-printf '\ncommand: LOAD_SECONDS=%s LOAD_REQUESTS=%s LOAD_CONNECTIONS=%s bash benches/load.sh%s\n' \
-    "$seconds" "$requests" "$connections" "$([ "$quick" = 1 ] && echo ' --quick')"
-printf 'commit %s; wrk -t1 -c%s -d%ss --latency, loopback, one tokio thread; %s cores, load average %s (at the end)\n\n' \
-    "$(git rev-parse --short HEAD 2>/dev/null || echo '?')" "$connections" "$seconds" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
-printf '| configuration | requests/s | p50 ms | p99 ms | lines/request | bytes/request | RSS after %s (kB) | RSS after all (kB) | requests in all | trace-id mismatches |\n' "$early"
-printf '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n'
+printf '\ncommand: LOAD_SECONDS=%s LOAD_ROUNDS=%s LOAD_REQUESTS=%s LOAD_CONNECTIONS=%s bash benches/load.sh%s\n' \
+    "$seconds" "$rounds" "$requests" "$connections" "$([ "$quick" = 1 ] && echo ' --quick')"
+printf 'commit %s; wrk -t1 -c%s -d%ss --latency, loopback, one tokio thread; median of %s rounds; %s cores, load average %s (at the end)\n\n' \
+    "$(git rev-parse --short HEAD 2>/dev/null || echo '?')" "$connections" "$seconds" "$rounds" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+printf '| configuration | requests/s | p50 ms | p99 ms | lines/request | bytes/request | RSS after %s (kB) | RSS after all (kB) | requests in all | trace-id mismatches | requests/s of each round |\n' "$early"
+printf '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n'
 for config in $configs; do
-    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$config" "${rps[$config]}" "${p50[$config]}" \
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$config" "${rps[$config]}" "${p50[$config]}" \
         "${p99[$config]}" "${lines_per[$config]}" "${bytes_per[$config]}" "${rss_early[$config]}" "${rss_late[$config]}" \
-        "${answered[$config]}" "${check[$config]}"
+        "${answered[$config]}" "${check[$config]}" "${runs[$config]}"
 done
 
 # met / missed, with the margin (only for the configurations that ran).
