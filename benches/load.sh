@@ -15,11 +15,11 @@
 # lines) redirected to a file:
 #   1. per configuration, wrk with a Lua script that stops it after LOAD_EARLY responses; then
 #      the service's VmRSS (/proc/PID/status);
-#   2. LOAD_ROUNDS rounds in which the configurations take turns: `wrk -t1 -c64 -dLOAD_SECONDS
+#   2. per configuration, wrk with the counting script again, for the requests still missing to
+#      reach LOAD_REQUESTS responses in all (counted by wrk); then VmRSS again;
+#   3. LOAD_ROUNDS rounds in which the configurations take turns: `wrk -t1 -c64 -dLOAD_SECONDS
 #      --latency -H 'traceparent: ...'` (no Lua per response); requests/s, p50 and p99 are the
 #      medians of the rounds (the turns spread a change in the machine's load over all of them);
-#   3. per configuration, wrk with the counting script again, for the requests still missing to
-#      reach LOAD_REQUESTS responses in all (counted by wrk in 1-3); then VmRSS again;
 #   4. SIGTERM: each service prints how many requests its handler answered (`requests=N`);
 #      lines (bytes) per request = lines (bytes) in its log file / N.
 # The check: every access line of `traced` (`... INFO traced_runtime::layer: GET / 200 ...`)
@@ -151,7 +151,7 @@ to_ms() {
 
 printf 'machine: %s cores, load average %s (at the start)\n' "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
 
-declare -A addr done_requests rps p50 p99 runs lines_per bytes_per rss_early rss_late answered check
+declare -A addr done_requests early_count rps p50 p99 runs lines_per bytes_per rss_early rss_late answered check
 failed=0
 
 step "start the services: $configs"
@@ -177,6 +177,15 @@ for config in $configs; do
     done_requests[$config]=0
     drive "$config" "$early"
     rss_early[$config]=$(rss_kb "${pid[$config]}")
+    early_count[$config]=${done_requests[$config]}
+done
+
+step "up to $requests requests each, then the late RSS reading"
+for config in $configs; do
+    if [ "${done_requests[$config]}" -lt "$requests" ]; then
+        drive "$config" "$((requests - done_requests[$config]))"
+    fi
+    rss_late[$config]=$(rss_kb "${pid[$config]}")
 done
 
 # The configurations take turns, round after round, so that a change in the machine's load
@@ -188,7 +197,6 @@ for round in $(seq "$rounds"); do
         wrk -t1 -c"$connections" -d"${seconds}s" --latency -H "traceparent: $traceparent" \
             "http://${addr[$config]}/" >"$out"
         check_wrk "$out"
-        done_requests[$config]=$((done_requests[$config] + $(completed "$out")))
         printf '%s %s %s\n' "$(awk '$1 == "Requests/sec:" { printf "%.0f", $2 }' "$out")" \
             "$(to_ms "$(awk '$1 == "50%" { print $2 }' "$out")")" \
             "$(to_ms "$(awk '$1 == "99%" { print $2 }' "$out")")" >>"$work/$config.rounds"
@@ -200,14 +208,6 @@ for config in $configs; do
     p50[$config]=$(median 2 "$work/$config.rounds")
     p99[$config]=$(median 3 "$work/$config.rounds")
     runs[$config]=$(sort -n "$work/$config.rounds" | awk '{ r = r sep $1; sep = ", " } END { print r }')
-done
-
-step "up to $requests requests each, then the late RSS reading"
-for config in $configs; do
-    if [ "${done_requests[$config]}" -lt "$requests" ]; then
-        drive "$config" "$((requests - done_requests[$config]))"
-    fi
-    rss_late[$config]=$(rss_kb "${pid[$config]}")
 done
 
 step "stop the services; lines per request; the trace-id check"
@@ -258,7 +258,7 @@ printf '\ncommand: LOAD_SECONDS=%s LOAD_ROUNDS=%s LOAD_REQUESTS=%s LOAD_CONNECTI
     "$seconds" "$rounds" "$requests" "$connections" "$([ "$quick" = 1 ] && echo ' --quick')"
 printf 'commit %s; wrk -t1 -c%s -d%ss --latency, loopback, one tokio thread; median of %s rounds; %s cores, load average %s (at the end)\n\n' \
     "$(git rev-parse --short HEAD 2>/dev/null || echo '?')" "$connections" "$seconds" "$rounds" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
-printf '| configuration | requests/s | p50 ms | p99 ms | lines/request | bytes/request | RSS after %s (kB) | RSS after all (kB) | requests in all | trace-id mismatches | requests/s of each round |\n' "$early"
+printf '| configuration | requests/s | p50 ms | p99 ms | lines/request | bytes/request | RSS after %s (kB) | RSS after %s (kB) | requests in all | trace-id mismatches | requests/s of each round |\n' "$early" "$requests"
 printf '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n'
 for config in $configs; do
     printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$config" "${rps[$config]}" "${p50[$config]}" \
@@ -288,8 +288,8 @@ fi
 for config in $configs; do
     growth=$((rss_late[$config] - rss_early[$config]))
     if [ "$growth" -le 1024 ]; then verdict=met; else verdict=MISSED; fi
-    printf -- '- RSS flat, %s: %s (%+d kB from %s to %s requests; target <= +1024 kB)\n' \
-        "$config" "$verdict" "$growth" "$early" "${answered[$config]}"
+    printf -- '- RSS flat, %s: %s, %+d kB from %s to %s responses (target <= +1024 kB)\n' \
+        "$config" "$verdict" "$growth" "${early_count[$config]}" "${done_requests[$config]}"
 done
 
 step "done"
