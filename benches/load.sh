@@ -13,14 +13,14 @@
 # The service is built once (`cargo build --release -p load-service`); one process per
 # configuration, all started at once, each on its own free loopback port, its stderr (the log
 # lines) redirected to a file:
-#   1. per configuration, wrk with a Lua script that stops it after LOAD_EARLY responses; then
-#      the service's VmRSS (/proc/PID/status);
-#   2. per configuration, wrk with the counting script again, for the requests still missing to
-#      reach LOAD_REQUESTS responses in all (counted by wrk); then VmRSS again;
-#   3. LOAD_ROUNDS rounds in which the configurations take turns: `wrk -t1 -c64 -dLOAD_SECONDS
-#      --latency -H 'traceparent: ...'` (no Lua per response); requests/s, p50 and p99 are the
-#      medians of the rounds (the turns spread a change in the machine's load over all of them);
-#   4. SIGTERM: each service prints how many requests its handler answered (`requests=N`);
+#   1. per configuration, wrk until the service has answered LOAD_EARLY requests, then until it
+#      has answered LOAD_REQUESTS: the service itself reads its VmRSS (/proc/self/status) as it
+#      answers the request of each count (LOAD_RSS_AT, see load_service.rs) and prints it; the
+#      script stops wrk when the line appears (wrk has no request-count option);
+#   2. LOAD_ROUNDS rounds in which the configurations take turns: `wrk -t1 -c64 -dLOAD_SECONDS
+#      --latency -H 'traceparent: ...'`; requests/s, p50 and p99 are the medians of the
+#      rounds (the turns spread a change in the machine's load over all of them);
+#   3. SIGTERM: each service prints how many requests its handler answered (`requests=N`);
 #      lines (bytes) per request = lines (bytes) in its log file / N.
 # The check: every access line of `traced` (`... INFO traced_runtime::layer: GET / 200 ...`)
 # carries the trace-id of the `traceparent` sent; the script fails on any mismatch, on zero
@@ -89,41 +89,32 @@ step "build the service (release)"
 cargo build --quiet --release -p load-service --bin load_service
 bin=${CARGO_TARGET_DIR:-target}/release/load_service
 
-# wrk stops after LOAD_COUNT responses (wrk has no count option; one thread, so one counter).
-# `thread:stop()` ends the thread's event loop, but wrk's main thread sleeps out the whole `-d`
-# unless it gets SIGINT, so the script sends it one too; from a background shell, because
-# system() ignores SIGINT in its caller while it runs ($PPID there is wrk's pid). Responses
-# already on their way are still counted by wrk, so a phase overshoots by at most one per
-# connection.
-cat >"$work/count.lua" <<'EOF'
-wrk.headers["traceparent"] = os.getenv("LOAD_TRACEPARENT")
-local limit = tonumber(os.getenv("LOAD_COUNT"))
-local seen = 0
-function response(status, headers, body)
-    seen = seen + 1
-    if seen == limit then
-        wrk.thread:stop()
-        os.execute("(sleep 0.05; kill -INT $PPID) &")
-    end
-end
-EOF
-
-# Drives $2 responses at configuration $1's service; adds how many wrk counted to its total.
+# Drives configuration $1's service with wrk until its handler has answered $2 requests in all
+# (wrk has no request-count option): the service, started with LOAD_RSS_AT, prints
+# `rss_after=N kb=K` as it answers the Nth request; wrk gets SIGINT then, its way to stop early.
 drive() {
-    LOAD_TRACEPARENT=$traceparent LOAD_COUNT=$2 \
-        timeout 600 wrk -t1 -c"$connections" -d600s -s "$work/count.lua" "http://${addr[$1]}/" >"$work/drive.txt"
+    local wrk_pid _
+    wrk -t1 -c"$connections" -d600s -H "traceparent: $traceparent" "http://${addr[$1]}/" >"$work/drive.txt" &
+    wrk_pid=$!
+    for _ in $(seq 6000); do
+        grep -q "^rss_after=$2 " "$work/$1.out" && break
+        kill -0 "$wrk_pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -INT "$wrk_pid" 2>/dev/null || true
+    wait "$wrk_pid" || true
     check_wrk "$work/drive.txt"
-    done_requests[$1]=$((done_requests[$1] + $(completed "$work/drive.txt")))
+    rss=$(sed -n "s/^rss_after=$2 kb=//p" "$work/$1.out")
+    if [ -z "$rss" ]; then
+        cat "$work/drive.txt" >&2
+        echo "FAIL: $1 did not answer $2 requests" >&2
+        exit 1
+    fi
 }
 
 # The median of column $1 of file $2 (the lower middle one for an even count).
 median() {
     sort -g -k"$1","$1" "$2" | awk -v c="$1" '{ v[NR] = $c } END { print v[int((NR + 1) / 2)] }'
-}
-
-# The responses wrk counted (`N requests in 1.00s, ...`).
-completed() {
-    awk '$2 == "requests" && $3 == "in" { print $1 }' "$1"
 }
 
 # Fails on a non-2xx response; says so on socket errors.
@@ -134,10 +125,6 @@ check_wrk() {
         exit 1
     fi
     grep 'Socket errors' "$1" >&2 || true
-}
-
-rss_kb() {
-    awk '$1 == "VmRSS:" { print $2 }' "/proc/$1/status"
 }
 
 # wrk's latency (`344.00us`, `1.20ms`, `1.01s`) in milliseconds.
@@ -151,12 +138,12 @@ to_ms() {
 
 printf 'machine: %s cores, load average %s (at the start)\n' "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
 
-declare -A addr done_requests early_count rps p50 p99 runs lines_per bytes_per rss_early rss_late answered check
+declare -A addr rps p50 p99 runs lines_per bytes_per rss_early rss_late answered check
 failed=0
 
 step "start the services: $configs"
 for config in $configs; do
-    LOAD_EXPECT_TRACE_ID=$trace_id RUST_LOG=info "$bin" "$config" >"$work/$config.out" 2>"$work/$config.log" &
+    LOAD_RSS_AT=$early,$requests LOAD_EXPECT_TRACE_ID=$trace_id RUST_LOG=info "$bin" "$config" >"$work/$config.out" 2>"$work/$config.log" &
     pid[$config]=$!
 done
 for config in $configs; do
@@ -172,20 +159,12 @@ for config in $configs; do
     fi
 done
 
-step "$early requests each, then the early RSS reading"
+step "$early requests each (the early RSS reading), then up to $requests (the late one)"
 for config in $configs; do
-    done_requests[$config]=0
     drive "$config" "$early"
-    rss_early[$config]=$(rss_kb "${pid[$config]}")
-    early_count[$config]=${done_requests[$config]}
-done
-
-step "up to $requests requests each, then the late RSS reading"
-for config in $configs; do
-    if [ "${done_requests[$config]}" -lt "$requests" ]; then
-        drive "$config" "$((requests - done_requests[$config]))"
-    fi
-    rss_late[$config]=$(rss_kb "${pid[$config]}")
+    rss_early[$config]=$rss
+    drive "$config" "$requests"
+    rss_late[$config]=$rss
 done
 
 # The configurations take turns, round after round, so that a change in the machine's load
@@ -288,8 +267,8 @@ fi
 for config in $configs; do
     growth=$((rss_late[$config] - rss_early[$config]))
     if [ "$growth" -le 1024 ]; then verdict=met; else verdict=MISSED; fi
-    printf -- '- RSS flat, %s: %s, %+d kB from %s to %s responses (target <= +1024 kB)\n' \
-        "$config" "$verdict" "$growth" "${early_count[$config]}" "${done_requests[$config]}"
+    printf -- '- RSS flat, %s: %s, %+d kB from request %s to request %s (target <= +1024 kB)\n' \
+        "$config" "$verdict" "$growth" "$early" "$requests"
 done
 
 step "done"

@@ -6,6 +6,9 @@
 //! accepts connections; on SIGTERM it stops accepting, lets open connections finish, and prints
 //! `requests=N` (requests the handler answered, counted with one relaxed atomic add per request,
 //! in every configuration alike) and, for `otel`, `otel_spans=N otel_trace_id_mismatches=M`.
+//! With `LOAD_RSS_AT=10000,1000000`, the handler of the 10,000th and of the 1,000,000th request
+//! prints `rss_after=N kb=K`, the process's `VmRSS` at that moment (the script drives wrk until
+//! the last such line appears: wrk has no request-count option).
 //!
 //! `CONFIG` is one of:
 //!
@@ -26,7 +29,7 @@
 
 use std::future::Future;
 use std::process::ExitCode;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::Router;
@@ -134,8 +137,36 @@ async fn run(config: Config, addr: &str) -> std::io::Result<()> {
 }
 
 async fn hello() -> &'static str {
-    REQUESTS.fetch_add(1, Ordering::Relaxed);
+    let n = REQUESTS.fetch_add(1, Ordering::Relaxed) + 1;
+    if rss_checkpoints().contains(&n) {
+        print_rss(n);
+    }
     "Hello, World!"
+}
+
+/// The request counts at which the handler prints the service's resident memory, from
+/// `LOAD_RSS_AT` (comma-separated, e.g. `10000,1000000`; unset or malformed entries: none).
+fn rss_checkpoints() -> &'static [u64] {
+    static AT: OnceLock<Vec<u64>> = OnceLock::new();
+    AT.get_or_init(|| {
+        std::env::var("LOAD_RSS_AT")
+            .unwrap_or_default()
+            .split(',')
+            .filter_map(|n| n.trim().parse().ok())
+            .collect()
+    })
+}
+
+/// Prints `rss_after=N kb=K`: `VmRSS` of /proc/self/status (kB) as the `n`th request is answered
+/// (`kb=?` where /proc is not there).
+fn print_rss(n: u64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kb = status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or("?");
+    println!("rss_after={n} kb={kb}");
 }
 
 /// Resolves at the first SIGTERM (the script's `kill`).
