@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A service under load (issue 23, item 4): the axum "hello" service of benches/load
-# (`load_service`, one tokio thread) in four configurations, each driven by wrk on loopback with
+# (`load_service`, one tokio thread) in five configurations, each driven by wrk on loopback with
 # the same `traceparent` on every request, side by side in one table.
 #
 # Usage (from anywhere; needs wrk, installed from Debian's packages when missing):
@@ -8,7 +8,7 @@
 #   bash benches/load.sh --quick    # CI: 1 round of 1 s, RSS at 10,000 and 20,000; same checks
 # Environment: LOAD_SECONDS (one wrk run), LOAD_ROUNDS, LOAD_REQUESTS (requests at the late RSS
 # reading), LOAD_EARLY (at the early one, 10000), LOAD_CONNECTIONS (64), LOAD_CONFIGS ("none
-# traced tower-http otel"), LOAD_KEEP=1 keeps the logs (their directory is printed).
+# traced traced-nonblocking tower-http otel"), LOAD_KEEP=1 keeps the logs (their directory is printed).
 #
 # The service is built once (`cargo build --release -p load-service`); one process per
 # configuration, all started at once, each on its own free loopback port, its stderr (the log
@@ -22,10 +22,12 @@
 #      rounds (the turns spread a change in the machine's load over all of them);
 #   3. SIGTERM: each service prints how many requests its handler answered (`requests=N`);
 #      lines (bytes) per request = lines (bytes) in its log file / N.
-# The check: every access line of `traced` (`... INFO traced_runtime::layer: GET / 200 ...`)
-# carries the trace-id of the `traceparent` sent; the script fails on any mismatch, on zero
-# access lines, on a non-2xx response, and for `otel` on zero exported spans or any span of
-# another trace (its exporter counts them, see load_service.rs).
+# The check: every access line of `traced` and `traced-nonblocking`
+# (`... INFO traced_runtime::layer: GET / 200 ...`) carries the trace-id of the `traceparent`
+# sent; the script fails on any mismatch, on zero access lines, on a non-2xx response, on a
+# service that does not reach a request count within LOAD_DRIVE_LIMIT seconds (600; quick: 120),
+# and for `otel` on zero exported spans or any span of another trace (its exporter counts them,
+# see load_service.rs).
 # Targets (traced >= 1.3x tower-http in req/s, >= 0.8x none, p99 <= tower-http's, RSS flat)
 # are reported as met or missed, never failed on: timings depend on the machine.
 set -euo pipefail
@@ -45,14 +47,16 @@ if [ "$quick" = 1 ]; then
     seconds=${LOAD_SECONDS:-1}
     requests=${LOAD_REQUESTS:-20000}
     rounds=${LOAD_ROUNDS:-1}
+    drive_limit=${LOAD_DRIVE_LIMIT:-120}
 else
     seconds=${LOAD_SECONDS:-8}
     requests=${LOAD_REQUESTS:-1000000}
     rounds=${LOAD_ROUNDS:-3}
+    drive_limit=${LOAD_DRIVE_LIMIT:-600}
 fi
 early=${LOAD_EARLY:-10000}
 connections=${LOAD_CONNECTIONS:-64}
-configs=${LOAD_CONFIGS:-none traced tower-http otel}
+configs=${LOAD_CONFIGS:-none traced traced-nonblocking tower-http otel}
 trace_id=4bf92f3577b34da6a3ce929d0e0e4736
 traceparent="00-$trace_id-00f067aa0ba902b7-01"
 export LC_ALL=C
@@ -92,22 +96,27 @@ bin=${CARGO_TARGET_DIR:-target}/release/load_service
 # Drives configuration $1's service with wrk until its handler has answered $2 requests in all
 # (wrk has no request-count option): the service, started with LOAD_RSS_AT, prints
 # `rss_after=N kb=K` as it answers the Nth request; wrk gets SIGINT then, its way to stop early.
+# A background job of a script starts with SIGINT ignored, which wrk undoes only once its
+# threads run; `env --default-signal=INT` makes an earlier SIGINT end wrk too.
 drive() {
     local wrk_pid _
-    wrk -t1 -c"$connections" -d600s -H "traceparent: $traceparent" "http://${addr[$1]}/" >"$work/drive.txt" &
-    wrk_pid=$!
-    for _ in $(seq 6000); do
-        grep -q "^rss_after=$2 " "$work/$1.out" && break
-        kill -0 "$wrk_pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -INT "$wrk_pid" 2>/dev/null || true
-    wait "$wrk_pid" || true
-    check_wrk "$work/drive.txt"
+    if ! grep -q "^rss_after=$2 " "$work/$1.out"; then
+        env --default-signal=INT wrk -t1 -c"$connections" -d"${drive_limit}s" -H "traceparent: $traceparent" \
+            "http://${addr[$1]}/" >"$work/drive.txt" &
+        wrk_pid=$!
+        for _ in $(seq "$((drive_limit * 10))"); do
+            grep -q "^rss_after=$2 " "$work/$1.out" && break
+            kill -0 "$wrk_pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -INT "$wrk_pid" 2>/dev/null || true
+        wait "$wrk_pid" || true
+        check_wrk "$work/drive.txt"
+    fi
     rss=$(sed -n "s/^rss_after=$2 kb=//p" "$work/$1.out")
     if [ -z "$rss" ]; then
         cat "$work/drive.txt" >&2
-        echo "FAIL: $1 did not answer $2 requests" >&2
+        echo "FAIL: $1 did not answer $2 requests within ${drive_limit} s" >&2
         exit 1
     fi
 }
@@ -179,7 +188,7 @@ for round in $(seq "$rounds"); do
         printf '%s %s %s\n' "$(awk '$1 == "Requests/sec:" { printf "%.0f", $2 }' "$out")" \
             "$(to_ms "$(awk '$1 == "50%" { print $2 }' "$out")")" \
             "$(to_ms "$(awk '$1 == "99%" { print $2 }' "$out")")" >>"$work/$config.rounds"
-        printf '  %-10s %s\n' "$config" "$(tail -1 "$work/$config.rounds" | awk '{ printf "%s req/s, p50 %s ms, p99 %s ms", $1, $2, $3 }')"
+        printf '  %-18s %s\n' "$config" "$(tail -1 "$work/$config.rounds" | awk '{ printf "%s req/s, p50 %s ms, p99 %s ms", $1, $2, $3 }')"
     done
 done
 for config in $configs; do
@@ -202,19 +211,19 @@ for config in $configs; do
     lines_per[$config]=$(awk -v l="$lines" -v n="${answered[$config]}" 'BEGIN { printf "%.2f", n ? l / n : 0 }')
 
     case $config in
-    traced)
+    traced | traced-nonblocking)
         # Field 2 of traced's text line is `[trace_id]`.
         read -r access wrong < <(awk -v want="[$trace_id]" '
             / INFO traced_runtime::layer: GET \/ [0-9][0-9][0-9] [0-9.]+ ms / { n++; if ($2 != want) bad++ }
             END { print n + 0, bad + 0 }' "$log")
         check[$config]="$wrong of $access access lines"
         if [ "$access" -eq 0 ] || [ "$wrong" -ne 0 ]; then
-            echo "FAIL: traced: $access access lines, $wrong without the traceparent's trace-id" >&2
+            echo "FAIL: $config: $access access lines, $wrong without the traceparent's trace-id" >&2
             grep -v " INFO traced_runtime::layer: " "$log" | head -5 >&2 || true
             failed=1
         fi
         if [ "$access" -ne "${answered[$config]}" ]; then
-            echo "WARNING: traced: $access access lines for ${answered[$config]} requests answered" >&2
+            echo "WARNING: $config: $access access lines for ${answered[$config]} requests answered" >&2
         fi
         ;;
     otel)
@@ -227,7 +236,7 @@ for config in $configs; do
         ;;
     *) check[$config]="-" ;;
     esac
-    printf '  %-10s %s requests, %s lines/request, RSS %s -> %s kB, check: %s\n' "$config" "${answered[$config]}" \
+    printf '  %-18s %s requests, %s lines/request, RSS %s -> %s kB, check: %s\n' "$config" "${answered[$config]}" \
         "${lines_per[$config]}" "${rss_early[$config]}" "${rss_late[$config]}" "${check[$config]}"
     [ "${LOAD_KEEP:-0}" = 1 ] || rm -f "$log"
 done

@@ -16,6 +16,9 @@
 //! - `traced`: traced's `layer::ServerLayer` with traced's ready-made logger
 //!   (`traced_runtime::logger::init()`, `RUST_LOG` default `info`): a start line and an access
 //!   line per request, on stderr;
+//! - `traced-nonblocking`: the same, with the logger's non-blocking output
+//!   (`logger::Builder::new().non_blocking(WhenFull::Block)`: a background writer thread, lines
+//!   written in batches, a full queue waits, nothing is lost);
 //! - `tower-http`: tower-http's `TraceLayer` with `DefaultMakeSpan`, `DefaultOnRequest` and
 //!   `DefaultOnResponse` at INFO, and tracing-subscriber's `fmt()` with its defaults (INFO,
 //!   timestamps, targets) writing to stderr: a request line and a response line per request;
@@ -52,7 +55,7 @@ static REQUESTS: AtomicU64 = AtomicU64::new(0);
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
     let Some(config) = args.get(1).and_then(|a| Config::parse(a)) else {
-        eprintln!("usage: load_service none|traced|tower-http|otel [ADDR (default 127.0.0.1:0)]");
+        eprintln!("usage: load_service none|traced|traced-nonblocking|tower-http|otel [ADDR (default 127.0.0.1:0)]");
         return ExitCode::from(2);
     };
     let addr = args.get(2).map_or("127.0.0.1:0", String::as_str);
@@ -83,6 +86,13 @@ async fn run(config: Config, addr: &str) -> std::io::Result<()> {
         Config::None => hello,
         Config::Traced => {
             traced_runtime::logger::init();
+            hello.layer(traced_runtime::layer::ServerLayer::new())
+        }
+        Config::TracedNonBlocking => {
+            traced_runtime::logger::Builder::new()
+                .non_blocking(traced_runtime::logger::WhenFull::Block)
+                .try_init()
+                .map_err(std::io::Error::other)?;
             hello.layer(traced_runtime::layer::ServerLayer::new())
         }
         Config::TowerHttp => {
@@ -258,6 +268,7 @@ struct Counts {
 enum Config {
     None,
     Traced,
+    TracedNonBlocking,
     TowerHttp,
     Otel,
 }
@@ -267,6 +278,7 @@ impl Config {
         Some(match arg {
             "none" => Self::None,
             "traced" => Self::Traced,
+            "traced-nonblocking" => Self::TracedNonBlocking,
             "tower-http" => Self::TowerHttp,
             "otel" => Self::Otel,
             _ => return None,
