@@ -152,7 +152,8 @@ failed=0
 
 step "start the services: $configs"
 for config in $configs; do
-    LOAD_RSS_AT=$early,$requests LOAD_EXPECT_TRACE_ID=$trace_id RUST_LOG=info "$bin" "$config" >"$work/$config.out" 2>"$work/$config.log" &
+    LOAD_RSS_AT=$early,$requests LOAD_EXPECT_TRACE_ID=$trace_id RUST_LOG=info TRACED_LOG_FORMAT=text TRACED_LOG_TIMESTAMP=on \
+        "$bin" "$config" >"$work/$config.out" 2>"$work/$config.log" &
     pid[$config]=$!
 done
 for config in $configs; do

@@ -32,8 +32,8 @@
 
 use std::future::Future;
 use std::process::ExitCode;
-use std::sync::{Arc, OnceLock};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use axum::Router;
 use axum::routing::get;
@@ -42,7 +42,9 @@ use opentelemetry::trace::{TraceId, TracerProvider as _};
 use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::propagation::TraceContextPropagator;
 use opentelemetry_sdk::trace::{SdkTracerProvider, SpanData, SpanExporter};
-use tower_http::trace::{DefaultMakeSpan, DefaultOnRequest, DefaultOnResponse, MakeSpan, TraceLayer};
+use tower_http::trace::{
+    DefaultMakeSpan, DefaultOnRequest, DefaultOnResponse, MakeSpan, TraceLayer,
+};
 use tracing::Level;
 use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 use tracing_subscriber::filter::LevelFilter;
@@ -55,7 +57,9 @@ static REQUESTS: AtomicU64 = AtomicU64::new(0);
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
     let Some(config) = args.get(1).and_then(|a| Config::parse(a)) else {
-        eprintln!("usage: load_service none|traced|traced-nonblocking|tower-http|otel [ADDR (default 127.0.0.1:0)]");
+        eprintln!(
+            "usage: load_service none|traced|traced-nonblocking|tower-http|otel [ADDR (default 127.0.0.1:0)]"
+        );
         return ExitCode::from(2);
     };
     let addr = args.get(2).map_or("127.0.0.1:0", String::as_str);
