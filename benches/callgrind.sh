@@ -10,7 +10,7 @@ bin="$target/release/callgrind"
 out=$(mktemp -d)
 printf '%-24s %12s\n' path 'Ir/op'
 for path in plain floor_cell_span traced_span_in_trace traced_span_new_trace traced_in_trace traced_new_trace \
-    bare_future traced_async_fn in_context logged_traced logged_method logged_manual traceparent_parse traceparent_encode; do
+    bare_future traced_async_fn in_context logged_traced logged_method logged_manual line_text line_json traceparent_parse traceparent_encode; do
     valgrind --tool=callgrind --callgrind-out-file="$out/$path.out" \
         --toggle-collect='callgrind::measured*' "$bin" "$path" "$n" 2>/dev/null
     ir=$(grep -E '^(summary|totals):' "$out/$path.out" | head -1 | awk '{print $2}')

@@ -14,7 +14,8 @@ fmt: tracing-subscriber's JSON lines with traced's format; traced: traced's JSON
 - Each request has lines with its trace-id from the gateway's and the backend's access lines,
   the app, tower-http and tower's buffer worker; over the run, from hyper-util and h2 too.
 - The failing call (request 3): the backend's access line is an ERROR naming
-  `grpc=UNAVAILABLE(14)`; its SERVER span and the gateway's CLIENT span are ERROR with
+  `grpc=UNAVAILABLE(14)`, with method, path, status, grpc_status, grpc_status_code and latency_ms
+  as typed fields (JSON keys); its SERVER span and the gateway's CLIENT span are ERROR with
   rpc.grpc.status_code 14; the gateway's SERVER span is ERROR (502).
 - Request 1 continues the given traceparent, and the spans chain
   gateway SERVER -> gateway CLIENT -> backend SERVER.
@@ -140,6 +141,15 @@ if len(windows) == 3:
             or " 200 grpc=UNAVAILABLE(14) " not in message(access[0]) \
             or access[0].get("trace_id") != tid:
         problems.append(f"request 3: backend access line {access}")
+    else:
+        # Its values are fields (JSON keys), typed, in both set-ups, not only message text.
+        fields = access[0].get("fields", access[0])
+        want = {"method": "POST", "path": "/orders.Orders/GetOrder", "status": 200,
+                "grpc_status": "UNAVAILABLE", "grpc_status_code": 14}
+        got = {k: fields.get(k) for k in want}
+        if got != want or not isinstance(fields.get("latency_ms"), float):
+            problems.append(f"request 3: access line fields {got}, latency_ms "
+                            f"{fields.get('latency_ms')!r}: {access[0]}")
     for kind in ("Server", "Client"):
         s = find_span(spans, kind, "orders.Orders/GetOrder")
         if not s["status"].startswith("ERROR: UNAVAILABLE") \

@@ -131,6 +131,7 @@ pub mod middleware;
 #[cfg(feature = "opentelemetry")]
 pub mod otel;
 mod output;
+mod own_lines;
 pub mod payload;
 pub mod propagation;
 pub mod sampling;

@@ -202,6 +202,27 @@ fn main() {
             let (trace_id, span_id) = (TraceId::random(), SpanId::random());
             measured(n, |x| logged_manual(trace_id, span_id, x))
         }
+        "line_text" | "line_json" => {
+            // The `lines` bench's traced rows: the ready-made logger with its default timestamp,
+            // through `TracedLogger`, a static message, to a sink.
+            let format = if path == "line_text" {
+                traced_runtime::logger::Format::Text
+            } else {
+                traced_runtime::logger::Format::Json
+            };
+            let logger = traced_runtime::logger::Builder::new()
+                .format(format)
+                .filter_level(log::LevelFilter::Info)
+                .writer(Box::new(std::io::sink()))
+                .build();
+            log::set_max_level(log::LevelFilter::Info);
+            trace.in_scope(|| {
+                measured(n, |x| {
+                    log::info!(logger: &logger, target: "lines", "charged the account");
+                    x
+                })
+            })
+        }
         "traceparent_parse" => measured(n, |_| {
             TraceParent::parse(black_box(TRACEPARENT.as_bytes()))
                 .map_or(0, |tp| tp.parent_id().to_bytes()[7].into())
@@ -217,7 +238,8 @@ fn main() {
             eprintln!(
                 "usage: callgrind PATH [N]\nPATH: plain | floor_cell_span | traced_span_in_trace | \
                  traced_span_new_trace | traced_in_trace | traced_new_trace | bare_future | \
-                 traced_async_fn | in_context | logged_traced | logged_method | logged_manual | traceparent_parse | traceparent_encode"
+                 traced_async_fn | in_context | logged_traced | logged_method | logged_manual | line_text | \
+                 line_json | traceparent_parse | traceparent_encode"
             );
             std::process::exit(2);
         }

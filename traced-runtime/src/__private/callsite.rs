@@ -51,7 +51,7 @@ impl Callsite {
     #[inline]
     #[must_use]
     pub fn enabled(&self) -> bool {
-        level_enabled(self.level)
+        crate::own_lines::enabled(self.level)
     }
 
     /// Logs the entry line; `self_type` is `type_name::<Self>()` for methods.
@@ -128,7 +128,7 @@ impl Callsite {
         if self.span && export::is_enabled() {
             span_error::set(err);
         }
-        if level_enabled(log::Level::Error) {
+        if crate::own_lines::enabled(log::Level::Error) {
             let kvs = ExitKvs {
                 elapsed_us: elapsed_us(start),
                 ret: None,
@@ -150,7 +150,7 @@ impl Callsite {
         // No `enabled()` pre-check: `log()` filters anyway, as it does for `log::info!`, which
         // asks the logger once, not twice.
         let emit = |message: fmt::Arguments<'_>| {
-            log::logger().log(
+            crate::own_lines::log(
                 &log::Record::builder()
                     .level(level)
                     .target(self.target)
@@ -232,11 +232,6 @@ impl Default for MethodEntry {
     fn default() -> Self {
         Self::new()
     }
-}
-
-#[inline]
-fn level_enabled(level: log::Level) -> bool {
-    level <= log::STATIC_MAX_LEVEL && level <= log::max_level()
 }
 
 fn elapsed_us(start: Option<Instant>) -> Option<u64> {

@@ -8,6 +8,7 @@
 //! else classify the end of stream), kept here so that the code, its name and the span status
 //! come from the same place as the rest of traced's spans.
 
+use core::fmt;
 use std::borrow::Cow;
 
 use http::HeaderMap;
@@ -16,6 +17,7 @@ use http_body::Frame;
 use crate::context::TraceContext;
 use crate::export::ending::EndSpan as _;
 use crate::export::grpc::{GrpcCode, GrpcSpan, GrpcStatus};
+use crate::own_lines;
 
 /// What ended a gRPC call.
 #[derive(Debug)]
@@ -154,14 +156,47 @@ fn access_line(
         Some(code) => log::kv::Value::from(code),
         None => log::kv::Value::from("error"),
     };
+    if !own_lines::enabled(level) {
+        return;
+    }
+    let emit = |args: fmt::Arguments<'_>, kvs: &dyn log::kv::Source| {
+        own_lines::log(
+            &log::Record::builder()
+                .level(level)
+                .target(target)
+                .args(args)
+                .module_path_static(Some(module_path!()))
+                .file_static(Some(file!()))
+                .line(Some(line!()))
+                .key_values(kvs)
+                .build(),
+        );
+    };
+    let method = ("method", log::kv::Value::from("POST"));
+    let path_kv = ("path", log::kv::Value::from(path));
+    let status_kv = ("status", status.clone());
+    let latency = ("latency_ms", log::kv::Value::from(latency_ms));
     ctx.in_scope(|| match code {
-        Some(code) => log::log!(target: target, level,
-            method = "POST", path = path, status = status, grpc_status = code.name(),
-            grpc_status_code = code.0, latency_ms = latency_ms;
-            "POST {path} {status} grpc={code} {latency_ms:.3} ms"),
-        None => log::log!(target: target, level,
-            method = "POST", path = path, status = status, grpc_status = "error",
-            latency_ms = latency_ms;
-            "POST {path} {status} grpc=error {latency_ms:.3} ms"),
+        Some(code) => emit(
+            format_args!("POST {path} {status} grpc={code} {latency_ms:.3} ms"),
+            &[
+                method,
+                path_kv,
+                status_kv,
+                ("grpc_status", log::kv::Value::from(code.name())),
+                ("grpc_status_code", log::kv::Value::from(code.0)),
+                latency,
+            ],
+        ),
+        None => emit(
+            format_args!("POST {path} {status} grpc=error {latency_ms:.3} ms"),
+            &[
+                method,
+                path_kv,
+                status_kv,
+                ("grpc_status", log::kv::Value::from("error")),
+                latency,
+            ],
+        ),
     });
 }

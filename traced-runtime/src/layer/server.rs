@@ -21,6 +21,7 @@ use crate::export::grpc::{GrpcSpan, is_grpc};
 use crate::export::http::{HttpSpan, Peer, error_type};
 use crate::export::status_on_drop;
 use crate::future::{InContext, TracedFutureExt};
+use crate::own_lines;
 use crate::propagation::{TRACEPARENT_LEN, TraceParent, extract_or_root, extract_with_request_id};
 
 /// Default `log` target of the lines written by [`ServerLayer`] (request line and access log).
@@ -305,16 +306,34 @@ impl State {
             Some(code) => log::kv::Value::from(code),
             None => log::kv::Value::from("error"),
         };
+        if !own_lines::enabled(level) {
+            return;
+        }
+        let route_key = if self.record.has_route() {
+            "route"
+        } else {
+            "path"
+        };
+        let kvs = [
+            ("method", log::kv::Value::from(method)),
+            (route_key, log::kv::Value::from(route_or_path)),
+            ("status", status.clone()),
+            ("latency_ms", log::kv::Value::from(latency_ms)),
+        ];
         self.ctx.in_scope(|| {
-            if self.record.has_route() {
-                log::log!(target: target, level,
-                    method = method, route = route_or_path, status = status, latency_ms = latency_ms;
-                    "{method} {route_or_path} {status} {latency_ms:.3} ms");
-            } else {
-                log::log!(target: target, level,
-                    method = method, path = route_or_path, status = status, latency_ms = latency_ms;
-                    "{method} {route_or_path} {status} {latency_ms:.3} ms");
-            }
+            own_lines::log(
+                &log::Record::builder()
+                    .level(level)
+                    .target(target)
+                    .args(format_args!(
+                        "{method} {route_or_path} {status} {latency_ms:.3} ms"
+                    ))
+                    .module_path_static(Some(module_path!()))
+                    .file_static(Some(file!()))
+                    .line(Some(line!()))
+                    .key_values(&kvs)
+                    .build(),
+            );
         });
     }
 }

@@ -20,7 +20,8 @@ static CHOICE: AtomicU8 = AtomicU8::new(AUTO);
 /// By default they do, so that a back end that shows no key-values (fern, simple_logger, a
 /// log4rs pattern without `{K(..)}`, tracing-log's `LogTracer` under tracing-subscriber) loses
 /// nothing; except once traced's own logger ([`init`](crate::logger::init)) is installed, whose
-/// formats print key-values. Turn it off for another logger that prints key-values, or each
+/// formats print key-values, or once tracing-subscriber is the output with traced's event format
+/// or layer, which receives them as fields (see the `subscriber` module). Turn it off for another logger that prints key-values, or each
 /// value appears twice.
 ///
 /// ```
@@ -36,6 +37,6 @@ pub fn values_in_message() -> bool {
     match CHOICE.load(Ordering::Relaxed) {
         ON => true,
         OFF => false,
-        _ => !installed::get(),
+        _ => !installed::get() && !installed::subscriber(),
     }
 }

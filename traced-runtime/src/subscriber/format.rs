@@ -14,6 +14,7 @@ use serde_json::value::RawValue;
 
 use crate::context::{TraceContext, with_current};
 use crate::output::escape::write_atom;
+use crate::output::installed;
 use crate::output::keys::{PARENT_SPAN_ID_KEY, Reserved, SPAN_ID_KEY, TRACE_ID_KEY, WrittenKeys};
 
 /// Wraps a `tracing_subscriber::fmt` event format (`F`) and adds the current trace context to
@@ -47,15 +48,23 @@ pub struct TracedFormat<F> {
 
 impl<F> TracedFormat<F> {
     /// Stamps the lines of `inner`, a text format, with ` key=value` pairs at their end.
+    ///
+    /// From then on traced's own lines reach `tracing` as events with their key-values as fields
+    /// (see [`subscriber`](super#traceds-own-lines)).
     #[must_use]
-    pub const fn text_with(inner: F) -> Self {
+    pub fn text_with(inner: F) -> Self {
+        installed::set_subscriber();
         Self { inner, json: false }
     }
 
     /// Stamps the lines of `inner`, a format writing one JSON object per line (such as
     /// `format().json().flatten_event(true)`), with top-level keys.
+    ///
+    /// From then on traced's own lines reach `tracing` as events with their key-values as fields
+    /// (see [`subscriber`](super#traceds-own-lines)).
     #[must_use]
-    pub const fn json_with(inner: F) -> Self {
+    pub fn json_with(inner: F) -> Self {
+        installed::set_subscriber();
         Self { inner, json: true }
     }
 }

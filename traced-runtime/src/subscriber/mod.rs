@@ -43,9 +43,42 @@
 //! ```
 //!
 //! tracing-subscriber's `init()` also installs tracing-log's `LogTracer` (its `tracing-log`
-//! feature, on by default), so `log` records, `#[traced]` lines included, become events and get
-//! the ids as well. `LogTracer` drops `log` key-values; `#[traced]` therefore also writes the
-//! values of `err`, `ret` and `args` into its message text.
+//! feature, on by default), so `log` records become events and get the ids as well.
+//!
+//! ## traced's own lines
+//!
+//! `LogTracer` keeps a record's message and drops its key-values. traced's own lines do not go
+//! through it: once a tracing-subscriber output has been given [`text`], [`json`] (or
+//! [`TracedFormat::text_with`] / [`json_with`](TracedFormat::json_with)) or
+//! [`SpanContextLayer`], and traced's logger is not installed, the access line of
+//! `layer::ServerLayer` and the entry, exit and error lines of `#[traced]` are
+//! `tracing` events whose fields are their key-values: `method`, `route` or `path`, `status`,
+//! `latency_ms`, `grpc_status`; the arguments, `return`, `error`, `elapsed_us`. Numbers and
+//! booleans stay typed (`"status":200`, `"latency_ms":0.95` in JSON), and the message text holds
+//! no copy of the values ([`logger::set_values_in_message`](crate::logger::set_values_in_message)
+//! can put them back). The event keeps the line's level, target, file and line, so
+//! `RUST_LOG`-style filters (`EnvFilter`) select them as before.
+//!
+//! ```
+//! use tracing_subscriber::util::SubscriberInitExt as _;
+//!
+//! tracing_subscriber::fmt()
+//!     .json()
+//!     .event_format(traced_runtime::subscriber::json())
+//!     .finish()
+//!     .init();
+//!
+//! #[traced_runtime::traced(args)]
+//! fn charge(account: &str, cents: u64) {}
+//!
+//! charge("acct-42", 1250);
+//! // {"timestamp":"…","level":"INFO","fields":{"message":"enter charge","account":"\"acct-42\"",
+//! //  "cents":"1250"},"target":"rust_out","trace_id":"…"}
+//! ```
+//!
+//! Each new shape of line (level, target, file, line and key names) makes one `tracing`
+//! callsite, which lives as long as the program: a few per `#[traced]` function and per
+//! access-log target.
 //!
 //! # Both installed
 //!
@@ -63,8 +96,10 @@
 //!   subscriber, and traced's logger writes one WARN line saying so.
 
 mod bridge;
+mod callsites;
 mod fields;
 mod format;
+mod from_log;
 #[cfg(feature = "env_logger")]
 mod install;
 mod span_context;
@@ -72,6 +107,8 @@ mod span_context;
 pub use bridge::LogLayer;
 pub use format::{TracedFormat, json, text};
 pub use span_context::SpanContextLayer;
+
+pub(crate) use from_log::dispatch as dispatch_record;
 
 #[cfg(feature = "env_logger")]
 pub(crate) use install::install;

@@ -13,11 +13,12 @@
 //! A context current at the event wins: the span's is the fallback when there is none.
 
 use ::tracing::span::{Attributes, Id};
-use ::tracing::{Event, Subscriber};
+use ::tracing::{Dispatch, Event, Subscriber};
 use tracing_subscriber::layer::{Context, Layer};
 use tracing_subscriber::registry::{LookupSpan, SpanRef};
 
 use crate::context::TraceContext;
+use crate::output::installed;
 
 /// The trace context current when a span was created, in the span's extensions.
 struct Remembered(TraceContext);
@@ -79,6 +80,9 @@ where
 ///     .init();
 /// ```
 ///
+/// Once the subscriber holding it is installed, traced's own lines reach `tracing` as events
+/// with their key-values as fields (see [`subscriber`](super#traceds-own-lines)).
+///
 /// Cost: creating a span inside a trace clones the context into the span's extensions; an
 /// event with no context current walks its spans (innermost first) until one remembers a
 /// context. Both are measured in `benches/benches/span_context.rs` (numbers in
@@ -100,6 +104,10 @@ impl<S> Layer<S> for SpanContextLayer
 where
     S: Subscriber + for<'a> LookupSpan<'a>,
 {
+    fn on_register_dispatch(&self, _subscriber: &Dispatch) {
+        installed::set_subscriber();
+    }
+
     fn on_new_span(&self, _attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
         if let Some(span) = ctx.span(id) {
             remember(&span);
