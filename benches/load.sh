@@ -8,7 +8,9 @@
 #   bash benches/load.sh --quick    # CI: 1 round of 1 s, RSS at 10,000 and 20,000; same checks
 # Environment: LOAD_SECONDS (one wrk run), LOAD_ROUNDS, LOAD_REQUESTS (requests at the late RSS
 # reading), LOAD_EARLY (at the early one, 10000), LOAD_CONNECTIONS (64), LOAD_CONFIGS ("none
-# traced traced-nonblocking tower-http otel"), LOAD_KEEP=1 keeps the logs (their directory is printed).
+# traced traced-nonblocking tower-http otel"), LOAD_KEEP=1 keeps the logs (their directory is
+# printed), LOAD_PIN=1 pins wrk to CPU 0 and the services (with their helper threads) to CPU 1
+# (taskset; off by default, as the issue measured).
 #
 # The service is built once (`cargo build --release -p load-service`); one process per
 # configuration, all started at once, each on its own free loopback port, its stderr (the log
@@ -57,6 +59,10 @@ fi
 early=${LOAD_EARLY:-10000}
 connections=${LOAD_CONNECTIONS:-64}
 configs=${LOAD_CONFIGS:-none traced traced-nonblocking tower-http otel}
+pin_wrk= pin_service=
+if [ "${LOAD_PIN:-0}" = 1 ]; then
+    pin_wrk="taskset -c 0" pin_service="taskset -c 1"
+fi
 trace_id=4bf92f3577b34da6a3ce929d0e0e4736
 traceparent="00-$trace_id-00f067aa0ba902b7-01"
 export LC_ALL=C
@@ -101,7 +107,7 @@ bin=${CARGO_TARGET_DIR:-target}/release/load_service
 drive() {
     local wrk_pid _
     if ! grep -q "^rss_after=$2 " "$work/$1.out"; then
-        env --default-signal=INT wrk -t1 -c"$connections" -d"${drive_limit}s" -H "traceparent: $traceparent" \
+        env --default-signal=INT $pin_wrk wrk -t1 -c"$connections" -d"${drive_limit}s" -H "traceparent: $traceparent" \
             "http://${addr[$1]}/" >"$work/drive.txt" &
         wrk_pid=$!
         for _ in $(seq "$((drive_limit * 10))"); do
@@ -153,7 +159,7 @@ failed=0
 step "start the services: $configs"
 for config in $configs; do
     LOAD_RSS_AT=$early,$requests LOAD_EXPECT_TRACE_ID=$trace_id RUST_LOG=info TRACED_LOG_FORMAT=text TRACED_LOG_TIMESTAMP=on \
-        "$bin" "$config" >"$work/$config.out" 2>"$work/$config.log" &
+        $pin_service "$bin" "$config" >"$work/$config.out" 2>"$work/$config.log" &
     pid[$config]=$!
 done
 for config in $configs; do
@@ -183,7 +189,7 @@ for round in $(seq "$rounds"); do
     step "round $round of $rounds: $seconds s of wrk per configuration"
     for config in $configs; do
         out=$work/$config.wrk.$round
-        wrk -t1 -c"$connections" -d"${seconds}s" --latency -H "traceparent: $traceparent" \
+        $pin_wrk wrk -t1 -c"$connections" -d"${seconds}s" --latency -H "traceparent: $traceparent" \
             "http://${addr[$config]}/" >"$out"
         check_wrk "$out"
         printf '%s %s %s\n' "$(awk '$1 == "Requests/sec:" { printf "%.0f", $2 }' "$out")" \
@@ -243,8 +249,8 @@ for config in $configs; do
 done
 
 step "table"
-printf '\ncommand: LOAD_SECONDS=%s LOAD_ROUNDS=%s LOAD_REQUESTS=%s LOAD_CONNECTIONS=%s bash benches/load.sh%s\n' \
-    "$seconds" "$rounds" "$requests" "$connections" "$([ "$quick" = 1 ] && echo ' --quick')"
+printf '\ncommand: LOAD_SECONDS=%s LOAD_ROUNDS=%s LOAD_REQUESTS=%s LOAD_CONNECTIONS=%s LOAD_PIN=%s bash benches/load.sh%s\n' \
+    "$seconds" "$rounds" "$requests" "$connections" "${LOAD_PIN:-0}" "$([ "$quick" = 1 ] && echo ' --quick')"
 printf 'commit %s; wrk -t1 -c%s -d%ss --latency, loopback, one tokio thread; median of %s rounds; %s cores, load average %s (at the end)\n\n' \
     "$(git rev-parse --short HEAD 2>/dev/null || echo '?')" "$connections" "$seconds" "$rounds" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf '| configuration | requests/s | p50 ms | p99 ms | lines/request | bytes/request | RSS after %s (kB) | RSS after %s (kB) | requests in all | trace-id mismatches | requests/s of each round |\n' "$early" "$requests"
