@@ -26,7 +26,8 @@
 #      lines (bytes) per request = lines (bytes) in its log file / N.
 # The check: every access line of `traced` and `traced-nonblocking`
 # (`... INFO traced_runtime::layer: GET / 200 ...`) carries the trace-id of the `traceparent`
-# sent; the script fails on any mismatch, on zero access lines, on a non-2xx response, on a
+# sent (the check first proves on three made-up lines that it sees one of another trace); the
+# script fails on any mismatch, on zero access lines, on a non-2xx response, on a
 # service that does not reach a request count within LOAD_DRIVE_LIMIT seconds (600; quick: 120),
 # and for `otel` on zero exported spans or any span of another trace (its exporter counts them,
 # see load_service.rs).
@@ -127,6 +128,15 @@ drive() {
     fi
 }
 
+# Prints how many access lines file $1 has (traced's text format: `TIMESTAMP [trace_id]
+# [span_id] INFO traced_runtime::layer: GET / 200 0.012 ms ...`) and how many of them do not
+# carry `[$trace_id]` as field 2.
+access_lines() {
+    awk -v want="[$trace_id]" '
+        / INFO traced_runtime::layer: GET \/ [0-9][0-9][0-9] [0-9.]+ ms / { n++; if ($2 != want) bad++ }
+        END { print n + 0, bad + 0 }' "$1"
+}
+
 # The median of column $1 of file $2 (the lower middle one for an even count).
 median() {
     sort -g -k"$1","$1" "$2" | awk -v c="$1" '{ v[NR] = $c } END { print v[int((NR + 1) / 2)] }'
@@ -150,6 +160,17 @@ to_ms() {
         printf "%.3f", n
     }'
 }
+
+# The check must be able to fail: two access lines, one of another trace, and a start line.
+cat >"$work/selftest.log" <<EOF
+2026-12-06T10:06:44.676416Z [$trace_id] [e8e2ee74c4030011] INFO traced_runtime::layer: GET /
+2026-12-06T10:06:44.676454Z [$trace_id] [e8e2ee74c4030011] INFO traced_runtime::layer: GET / 200 0.040 ms method=GET path=/ status=200 latency_ms=0.04
+2026-12-06T10:06:44.676460Z [0af7651916cd43dd8448eb211c80319c] [b7ad6b7169203331] INFO traced_runtime::layer: GET / 200 0.038 ms method=GET path=/ status=200 latency_ms=0.038
+EOF
+if [ "$(access_lines "$work/selftest.log")" != "2 1" ]; then
+    echo "FAIL: the trace-id check does not see a line of another trace" >&2
+    exit 1
+fi
 
 printf 'machine: %s cores, load average %s (at the start)\n' "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
 
@@ -219,10 +240,7 @@ for config in $configs; do
 
     case $config in
     traced | traced-nonblocking)
-        # Field 2 of traced's text line is `[trace_id]`.
-        read -r access wrong < <(awk -v want="[$trace_id]" '
-            / INFO traced_runtime::layer: GET \/ [0-9][0-9][0-9] [0-9.]+ ms / { n++; if ($2 != want) bad++ }
-            END { print n + 0, bad + 0 }' "$log")
+        read -r access wrong < <(access_lines "$log")
         check[$config]="$wrong of $access access lines"
         if [ "$access" -eq 0 ] || [ "$wrong" -ne 0 ]; then
             echo "FAIL: $config: $access access lines, $wrong without the traceparent's trace-id" >&2
