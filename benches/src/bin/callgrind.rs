@@ -72,6 +72,12 @@ fn logged_traced(x: u64) -> u64 {
     black_box(x).wrapping_mul(3)
 }
 
+#[traced(args)]
+#[inline(never)]
+fn charge(account: &str, cents: u64) -> u64 {
+    black_box(account.len() as u64 + cents)
+}
+
 /// A type for the `logged_method` path: methods log `enter Type::method`.
 struct Service;
 
@@ -223,6 +229,21 @@ fn main() {
                 })
             })
         }
+        "own_line_json" => {
+            // The `own_lines` bench's `traced_fields` row: a `#[traced(args)]` entry line as a
+            // `tracing` event with fields, `fmt().json()` with traced's format, to a sink.
+            let json = tracing::Dispatch::new(
+                tracing_subscriber::fmt()
+                    .json()
+                    .with_writer(std::io::sink)
+                    .event_format(traced_runtime::subscriber::json())
+                    .finish(),
+            );
+            log::set_max_level(log::LevelFilter::Info);
+            tracing::dispatcher::with_default(&json, || {
+                trace.in_scope(|| measured(n, |x| charge(black_box("acct-42"), x)))
+            })
+        }
         "traceparent_parse" => measured(n, |_| {
             TraceParent::parse(black_box(TRACEPARENT.as_bytes()))
                 .map_or(0, |tp| tp.parent_id().to_bytes()[7].into())
@@ -239,7 +260,7 @@ fn main() {
                 "usage: callgrind PATH [N]\nPATH: plain | floor_cell_span | traced_span_in_trace | \
                  traced_span_new_trace | traced_in_trace | traced_new_trace | bare_future | \
                  traced_async_fn | in_context | logged_traced | logged_method | logged_manual | line_text | \
-                 line_json | traceparent_parse | traceparent_encode"
+                 line_json | own_line_json | traceparent_parse | traceparent_encode"
             );
             std::process::exit(2);
         }
