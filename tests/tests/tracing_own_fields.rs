@@ -16,19 +16,14 @@ use serde_json::Value;
 use tower::{Layer as _, ServiceExt as _};
 use traced_runtime::layer::ServerLayer;
 use traced_runtime::traced;
-use tracing_support::{Buffer, Exclusive, Output};
+use tracing_support::{Buffer, Exclusive, Output, json_subscriber};
 
 /// The process's global subscriber: JSON, as README's tracing-subscriber-first set-up.
 fn json_output() -> Exclusive<'static> {
     static OUTPUT: OnceLock<Output> = OnceLock::new();
     Output::get(&OUTPUT, |buffer| {
         use tracing_subscriber::util::SubscriberInitExt as _;
-        tracing_subscriber::fmt()
-            .json()
-            .with_writer(move || buffer.clone())
-            .with_max_level(tracing::Level::DEBUG)
-            .event_format(traced_runtime::subscriber::json())
-            .finish()
+        json_subscriber(buffer)
             .try_init()
             .expect("the first subscriber of this test binary");
     })

@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 use traced_runtime::{TraceContext, field_scope, traced};
-use tracing_support::{Buffer, Exclusive, Output};
+use tracing_support::{Buffer, Exclusive, Output, json_subscriber};
 
 /// Text output: the process's global subscriber, installed as README shows (`init()` also
 /// installs tracing-log's `LogTracer`).
@@ -24,17 +24,6 @@ fn text_output() -> Exclusive<'static> {
             .try_init()
             .expect("the first subscriber of this test binary");
     })
-}
-
-/// JSON output for the calling thread only (the `LogTracer` of `text_output` routes `log`
-/// records to it too).
-fn json_subscriber(buffer: Buffer) -> impl tracing::Subscriber + Send + Sync {
-    tracing_subscriber::fmt()
-        .json()
-        .with_writer(move || buffer.clone())
-        .with_max_level(tracing::Level::DEBUG)
-        .event_format(traced_runtime::subscriber::json())
-        .finish()
 }
 
 #[test]
@@ -124,6 +113,8 @@ fn a_json_line_has_the_ids_and_user_fields_as_top_level_keys() {
     let _serial = text_output();
     let buffer = Buffer::default();
     let ctx = TraceContext::new_root().child().child();
+    // JSON output for this thread only (the `LogTracer` of `text_output` routes `log` records
+    // to it too).
     tracing::subscriber::with_default(json_subscriber(buffer.clone()), || {
         ctx.in_scope(|| {
             let _account = field_scope("account_id", "account-456");

@@ -67,3 +67,13 @@ impl Output {
         }
     }
 }
+
+/// README's tracing-subscriber-first JSON output, writing to `buffer`, DEBUG and up.
+pub fn json_subscriber(buffer: Buffer) -> impl tracing::Subscriber + Send + Sync {
+    tracing_subscriber::fmt()
+        .json()
+        .with_writer(move || buffer.clone())
+        .with_max_level(tracing::Level::DEBUG)
+        .event_format(traced_runtime::subscriber::json())
+        .finish()
+}
