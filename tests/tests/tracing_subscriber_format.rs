@@ -91,7 +91,7 @@ fn charge(account: &str) -> Result<(), String> {
 }
 
 #[test]
-fn values_that_tracing_log_drops_as_key_values_are_in_the_message() {
+fn the_values_of_traced_lines_follow_the_message_as_fields() {
     let out = text_output();
     let _ = charge("acct-9");
     let lines = out.buffer.take_lines();
@@ -166,4 +166,55 @@ fn traced_log_init_after_tracing_subscriber_neither_panics_nor_duplicates() {
     });
     let lines = out.buffer.take_lines();
     assert_eq!(lines.len(), 2, "{lines:?}");
+}
+
+/// The text lines a subscriber with `format` writes for one event in a trace.
+fn text_lines(
+    format: traced_runtime::subscriber::TracedFormat<
+        tracing_subscriber::fmt::format::Format<
+            tracing_subscriber::fmt::format::Full,
+            tracing_subscriber::fmt::time::SystemTime,
+        >,
+    >,
+    ansi: bool,
+) -> (TraceContext, Vec<String>) {
+    let buffer = Buffer::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer({
+            let buffer = buffer.clone();
+            move || buffer.clone()
+        })
+        .with_ansi(ansi)
+        .event_format(format)
+        .finish();
+    let ctx = TraceContext::new_root().child();
+    tracing::subscriber::with_default(subscriber, || {
+        ctx.in_scope(|| tracing::warn!(status = 503, "upstream down"));
+    });
+    (ctx, buffer.take_lines())
+}
+
+#[test]
+fn a_text_line_carries_no_escape_codes_unless_the_format_is_asked_for_colours() {
+    // fmt's own `with_ansi(true)` (its default) does not reach traced's buffered format.
+    let (_, lines) = text_lines(traced_runtime::subscriber::text(), true);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(!lines[0].contains('\u{1b}'), "{:?}", lines[0]);
+    assert!(lines[0].contains(" WARN "), "{:?}", lines[0]);
+}
+
+#[test]
+fn with_ansi_colours_the_line_and_keeps_the_ids_plain() {
+    let (ctx, lines) = text_lines(traced_runtime::subscriber::text().with_ansi(true), true);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    let line = &lines[0];
+    assert!(line.contains("\u{1b}["), "no escape code in {line:?}");
+    let ids = format!(
+        " trace_id={} span_id={}",
+        ctx.trace_id(),
+        ctx.span_id().unwrap()
+    );
+    assert!(line.ends_with(&ids), "{line:?} does not end with {ids:?}");
+    let (_, plain) = text_lines(traced_runtime::subscriber::text().with_ansi(false), true);
+    assert!(!plain[0].contains('\u{1b}'), "{:?}", plain[0]);
 }

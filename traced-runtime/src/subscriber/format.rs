@@ -38,8 +38,10 @@ use crate::output::keys::{PARENT_SPAN_ID_KEY, Reserved, SPAN_ID_KEY, TRACE_ID_KE
 /// events (tracing-subscriber's `init()` installs it), so the lines of `#[traced]` functions
 /// and of `log::info!` carry the ids too.
 ///
-/// The inner format writes into a buffer first, so it writes no ANSI colours
-/// (tracing-subscriber offers no way to lend a buffer its colour setting).
+/// The inner format writes into a buffer first, so it writes no ANSI colours unless it is told
+/// to itself ([`with_ansi`](TracedFormat::with_ansi) for [`text`](super::text)): whatever
+/// `fmt().with_ansi(..)` says, tracing-subscriber offers no way to lend a buffer its colour
+/// setting. So a line written to a file or a pipe carries no escape codes by default.
 #[derive(Clone, Debug)]
 pub struct TracedFormat<F> {
     inner: F,
@@ -66,6 +68,32 @@ impl<F> TracedFormat<F> {
     pub fn json_with(inner: F) -> Self {
         installed::set_subscriber();
         Self { inner, json: true }
+    }
+}
+
+impl<T> TracedFormat<Format<Full, T>> {
+    /// Colours the line as tracing-subscriber's text format does on a terminal (level in colour,
+    /// target dimmed, field names in italics) when `ansi` is `true`; the default is `false`.
+    /// The ids traced appends stay plain. Colours need tracing-subscriber's `ansi` feature, which
+    /// the `tracing` feature turns on.
+    ///
+    /// Ask for colours only when the output is a terminal, or files and pipes get escape codes:
+    ///
+    /// ```no_run
+    /// use std::io::IsTerminal as _;
+    ///
+    /// let ansi = std::io::stdout().is_terminal();
+    /// tracing_subscriber::fmt()
+    ///     .with_ansi(ansi)
+    ///     .event_format(traced_runtime::subscriber::text().with_ansi(ansi))
+    ///     .init();
+    /// ```
+    #[must_use]
+    pub fn with_ansi(self, ansi: bool) -> Self {
+        Self {
+            inner: self.inner.with_ansi(ansi),
+            json: self.json,
+        }
     }
 }
 
