@@ -155,18 +155,28 @@ pub(crate) fn get(shape: &Shape<'_>) -> &'static RuntimeCallsite {
     ) {
         return found;
     }
-    let mut map = callsites
-        .by_hash
-        .write()
-        .unwrap_or_else(PoisonError::into_inner);
-    if let Some(found) = find(&map) {
-        return found;
-    }
-    let made = make(shape);
-    map.entry(hash).or_default().push(made);
+    let made = {
+        let mut map = callsites
+            .by_hash
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(found) = find(&map) {
+            return found;
+        }
+        let made = make(shape);
+        map.entry(hash).or_default().push(made);
+        made
+    };
+    // Outside the lock: registering calls every subscriber's `register_callsite`, which may do
+    // anything, log included. Until then the callsite's interest is "sometimes": each event
+    // asks `enabled`, which is right, only slower.
+    callsite::register(made);
     made
 }
 
+/// The callsite of `shape`, not yet registered (`callsite::register` asks every subscriber for
+/// its interest, stored through `set_interest`, and lets `rebuild_interest_cache` reach the
+/// callsite later).
 fn make(shape: &Shape<'_>) -> &'static RuntimeCallsite {
     let keys: &'static [&'static str] = shape
         .keys
@@ -195,9 +205,6 @@ fn make(shape: &Shape<'_>) -> &'static RuntimeCallsite {
     );
     // The cell is fresh: this is its only write.
     let _ = callsite.meta.set(meta);
-    // Asks every subscriber for its interest (stored through `set_interest`) and lets
-    // `rebuild_interest_cache` reach the callsite later.
-    callsite::register(callsite);
     callsite
 }
 
