@@ -214,3 +214,29 @@ fn a_user_log_record_still_reaches_the_output_through_log_tracer() {
     assert_eq!(lines[0]["fields"]["message"], "plain log line");
     assert_eq!(lines[0]["target"], "app");
 }
+
+#[test]
+fn an_env_filter_selects_traced_lines_by_level_and_target_like_any_event() {
+    let _global = json_output();
+    let buffer = Buffer::default();
+    let filtered = tracing_subscriber::fmt()
+        .with_writer({
+            let buffer = buffer.clone();
+            move || buffer.clone()
+        })
+        .with_env_filter("warn")
+        .event_format(traced_runtime::subscriber::text())
+        .finish();
+    tracing::subscriber::with_default(filtered, || {
+        assert_eq!(add(1, "x"), 2); // INFO entry and exit: filtered out
+        assert!(store().is_err()); // ERROR: kept
+    });
+    let lines = buffer.take_lines();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0].contains("ERROR"), "{}", lines[0]);
+    assert!(
+        lines[0].contains("exit store error=disk full"),
+        "{}",
+        lines[0]
+    );
+}
