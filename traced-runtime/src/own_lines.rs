@@ -19,6 +19,29 @@ pub(crate) fn enabled(level: log::Level) -> bool {
     level <= log::STATIC_MAX_LEVEL && level <= log::max_level()
 }
 
+/// Logs one of traced's own lines at `level` under `target`, with the caller's module (given:
+/// `module_path!()`), file and line.
+#[cfg(feature = "tower")]
+#[track_caller]
+pub(crate) fn emit(
+    level: log::Level,
+    target: &str,
+    module_path: &'static str,
+    args: core::fmt::Arguments<'_>,
+    kvs: &dyn log::kv::Source,
+) {
+    let caller = core::panic::Location::caller();
+    log(&log::Record::builder()
+        .level(level)
+        .target(target)
+        .args(args)
+        .module_path_static(Some(module_path))
+        .file_static(Some(caller.file()))
+        .line(Some(caller.line()))
+        .key_values(kvs)
+        .build());
+}
+
 /// Logs one of traced's own lines.
 pub(crate) fn log(record: &log::Record<'_>) {
     #[cfg(feature = "tracing")]

@@ -160,17 +160,7 @@ fn access_line(
         return;
     }
     let emit = |args: fmt::Arguments<'_>, kvs: &dyn log::kv::Source| {
-        own_lines::log(
-            &log::Record::builder()
-                .level(level)
-                .target(target)
-                .args(args)
-                .module_path_static(Some(module_path!()))
-                .file_static(Some(file!()))
-                .line(Some(line!()))
-                .key_values(kvs)
-                .build(),
-        );
+        own_lines::emit(level, target, module_path!(), args, kvs);
     };
     let method = ("method", log::kv::Value::from("POST"));
     let path_kv = ("path", log::kv::Value::from(path));

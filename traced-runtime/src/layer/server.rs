@@ -321,18 +321,12 @@ impl State {
             ("latency_ms", log::kv::Value::from(latency_ms)),
         ];
         self.ctx.in_scope(|| {
-            own_lines::log(
-                &log::Record::builder()
-                    .level(level)
-                    .target(target)
-                    .args(format_args!(
-                        "{method} {route_or_path} {status} {latency_ms:.3} ms"
-                    ))
-                    .module_path_static(Some(module_path!()))
-                    .file_static(Some(file!()))
-                    .line(Some(line!()))
-                    .key_values(&kvs)
-                    .build(),
+            own_lines::emit(
+                level,
+                target,
+                module_path!(),
+                format_args!("{method} {route_or_path} {status} {latency_ms:.3} ms"),
+                &kvs,
             );
         });
     }

@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{LazyLock, OnceLock, PoisonError, RwLock};
 
 use tracing_core::callsite::{self, Callsite};
-use tracing_core::field::FieldSet;
+use tracing_core::field::{Field, FieldSet};
 use tracing_core::subscriber::Interest;
 use tracing_core::{Kind, Level, Metadata, identify_callsite};
 
@@ -63,6 +63,8 @@ pub(crate) struct RuntimeCallsite {
     /// Set right after the callsite is leaked, before it is registered or returned: the
     /// metadata's field set names the callsite, so it cannot exist first.
     meta: OnceLock<Metadata<'static>>,
+    /// The metadata's fields, `message` first, kept so that an event need not collect them.
+    fields: OnceLock<Box<[Field]>>,
     interest: AtomicU8,
     keys: &'static [&'static str],
 }
@@ -72,6 +74,11 @@ const SOMETIMES: u8 = 1;
 const ALWAYS: u8 = 2;
 
 impl RuntimeCallsite {
+    /// The fields, `message` first, then one per key in order.
+    pub(crate) fn fields(&self) -> &[Field] {
+        self.fields.get().map_or(&[], |fields| fields)
+    }
+
     /// Whether every subscriber said it never wants this callsite's events.
     pub(crate) fn is_never(&self) -> bool {
         self.interest.load(Ordering::Relaxed) == NEVER
@@ -186,6 +193,7 @@ fn make(shape: &Shape<'_>) -> &'static RuntimeCallsite {
         .leak();
     let callsite: &'static RuntimeCallsite = Box::leak(Box::new(RuntimeCallsite {
         meta: OnceLock::new(),
+        fields: OnceLock::new(),
         interest: AtomicU8::new(SOMETIMES),
         keys,
     }));
@@ -203,8 +211,10 @@ fn make(shape: &Shape<'_>) -> &'static RuntimeCallsite {
         FieldSet::new(field_names(keys), identify_callsite!(callsite)),
         Kind::EVENT,
     );
-    // The cell is fresh: this is its only write.
+    let fields = meta.fields().iter().collect();
+    // The cells are fresh: these are their only writes.
     let _ = callsite.meta.set(meta);
+    let _ = callsite.fields.set(fields);
     callsite
 }
 

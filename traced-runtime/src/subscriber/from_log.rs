@@ -44,8 +44,7 @@ pub(crate) fn dispatch(record: &log::Record<'_>) {
         if !current.enabled(meta) {
             return;
         }
-        let fields: Vec<Field> = meta.fields().iter().collect();
-        let Some((message_field, key_fields)) = fields.split_first() else {
+        let Some((message_field, key_fields)) = callsite.fields().split_first() else {
             return;
         };
         let message = Message {
